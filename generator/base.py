@@ -1,0 +1,63 @@
+"""The seam between pack assembly and face generators.
+
+A generator takes a batch of requests (who the player is, how old, where from)
+and returns a batch of portraits painted on its own background colour. Pack
+assembly never looks inside; it only needs the images and the colour behind them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+import numpy as np
+
+# Sampled from the EHM interface: a cut-out composited on it blends into the game.
+UI_BLUE: tuple[int, int, int] = (31, 44, 56)
+
+# (name, first age in years, first age of the next group). One place, because the
+# learned generator is conditioned on these labels and its training data carries them.
+AGE_GROUPS: tuple[tuple[str, float, float], ...] = (
+    ("junior", 0.0, 21.0),
+    ("senior", 21.0, 32.0),
+    ("veteran", 32.0, 200.0),
+)
+
+
+def age_group(age: float) -> str:
+    for name, low, high in AGE_GROUPS:
+        if low <= age < high:
+            return name
+    return AGE_GROUPS[-1][0]
+
+
+@dataclass(frozen=True)
+class FaceRequest:
+    """One face to make. `seed` alone decides the randomness of this face."""
+
+    seed: int
+    age: float
+    nationality: str | None = None
+
+    @property
+    def age_group(self) -> str:
+        return age_group(self.age)
+
+
+@dataclass(frozen=True)
+class Portrait:
+    """A generated portrait: square RGB uint8 on `background`.
+
+    `matte` is the exact alpha when the generator knows it (the painter does); it
+    is ground truth for training and tests, while build always asks a segmenter.
+    """
+
+    image: np.ndarray
+    background: tuple[int, int, int]
+    matte: np.ndarray | None = None
+
+
+class FaceGenerator(Protocol):
+    name: str
+    background: tuple[int, int, int]
+
+    def generate(self, requests: Sequence[FaceRequest]) -> list[Portrait]: ...

@@ -1,0 +1,193 @@
+"""Sampling a painted player's look: nationality and age set the odds, the seed decides.
+
+Everything random about a face happens here, so that drawing (draw.py) stays a
+pure function of the Look.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+import templates
+
+RGB = tuple[float, float, float]
+
+HAIR_STYLES = ("buzz", "crew", "short", "side_part", "swept", "medium", "long", "curly", "afro", "bald")
+
+# Hockey jerseys, kept clear of the UI blue so that even a colour key finds their edge.
+JERSEYS: tuple[tuple[RGB, RGB], ...] = (
+    ((196, 32, 44), (240, 240, 236)),
+    ((236, 236, 232), (196, 32, 44)),
+    ((236, 236, 232), (24, 84, 170)),
+    ((24, 84, 170), (236, 236, 232)),
+    ((0, 122, 74), (236, 236, 232)),
+    ((250, 182, 24), (40, 40, 44)),
+    ((122, 24, 48), (232, 196, 120)),
+    ((232, 96, 28), (236, 236, 232)),
+    ((96, 48, 150), (240, 200, 40)),
+    ((110, 170, 220), (236, 236, 232)),
+    ((0, 130, 140), (236, 236, 232)),
+    ((168, 172, 176), (196, 32, 44)),
+    ((226, 190, 60), (122, 24, 48)),
+    ((206, 56, 110), (236, 236, 232)),
+)
+
+
+@dataclass(frozen=True)
+class Look:
+    age: float
+    skin: RGB
+    hair: RGB
+    hair_style: str
+    hair_volume: float
+    recession: float
+    eye_colour: RGB
+    brow_thickness: float
+    brow_arch: float
+    eye_size: float
+    eye_spacing: float
+    nose_length: float
+    nose_width: float
+    mouth_width: float
+    lip_size: float
+    smile: float
+    ear_size: float
+    facial_hair: str
+    beard_density: float
+    head_cx: float
+    head_cy: float
+    head_rx: float
+    head_ry: float
+    jaw: float
+    tilt: float
+    turn: float
+    neck_width: float
+    shoulder_width: float
+    jersey: RGB
+    trim: RGB
+    collar: str
+    yoke: bool
+    light: float
+    wrinkles: float
+    freckles: float
+    texture_seed: int
+
+
+@lru_cache(maxsize=1)
+def appearance_table() -> dict[str, Any]:
+    return templates.read_json("appearance.json")
+
+
+def region_mix(nationality: str | None, table: dict[str, Any]) -> dict[str, float]:
+    """The region weights for a roster's nation cell: a code, an English name, or nothing."""
+    if nationality:
+        key = nationality.strip()
+        by_code = {k.casefold(): v for k, v in table["nationalities"].items()}
+        code = table["names"].get(key.casefold(), key)
+        mix = by_code.get(code.casefold())
+        if mix:
+            return mix
+    return table["default"]
+
+
+def _pick(rng: np.random.Generator, weights: dict[str, float]) -> str:
+    names = sorted(weights)
+    p = np.array([weights[n] for n in names], dtype=np.float64)
+    return names[int(rng.choice(len(names), p=p / p.sum()))]
+
+
+def _ramp(ramp: list[list[int]], t: float) -> RGB:
+    t = float(np.clip(t, 0.0, 1.0)) * (len(ramp) - 1)
+    i = min(int(t), len(ramp) - 2)
+    f = t - i
+    a, b = np.array(ramp[i], float), np.array(ramp[i + 1], float)
+    return tuple(a + (b - a) * f)  # type: ignore[return-value]
+
+
+def _jitter(rng: np.random.Generator, rgb, amount: float) -> RGB:
+    c = np.array(rgb, float) * (1.0 + rng.normal(0.0, amount)) + rng.normal(0.0, amount * 60.0, 3)
+    return tuple(np.clip(c, 0, 255))  # type: ignore[return-value]
+
+
+def _hair_style(rng: np.random.Generator, age: float, curly: bool) -> str:
+    if curly:
+        return _pick(rng, {"afro": 2, "curly": 4, "buzz": 3, "crew": 1.5})
+    weights = {"buzz": 2, "crew": 3, "short": 4, "side_part": 2.5, "swept": 2, "medium": 2.5, "long": 1.2, "bald": 0.0}
+    if age >= 30:
+        weights.update(bald=0.4 + (age - 30) * 0.12, long=0.6, medium=1.5)
+    return _pick(rng, weights)
+
+
+def _facial_hair(rng: np.random.Generator, age: float) -> str:
+    if age < 19:
+        return _pick(rng, {"none": 8, "stubble": 1.5})
+    if age < 23:
+        return _pick(rng, {"none": 5, "stubble": 3, "moustache": 0.3, "goatee": 0.6, "beard": 0.8})
+    return _pick(rng, {"none": 4, "stubble": 3.5, "moustache": 0.6, "goatee": 1.0, "beard": 1.8, "full_beard": 1.2})
+
+
+def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
+    rng = np.random.default_rng(seed)
+    table = appearance_table()
+    region = table["regions"][_pick(rng, region_mix(nationality, table))]
+
+    skin_mean, skin_sd = region["skin"]
+    skin = _ramp(table["skin_ramp"], rng.normal(skin_mean, skin_sd))
+    skin = _jitter(rng, skin, 0.025)
+
+    hair = np.array(table["hair_colours"][_pick(rng, region["hair"])], float)
+    hair = np.array(_jitter(rng, hair, 0.06))
+    # Greying starts in the thirties and is patchy from person to person.
+    grey = float(np.clip((age - 31 + rng.normal(0, 6)) / 22, 0, 0.85))
+    hair = hair * (1 - grey) + np.array([168, 166, 162]) * grey
+
+    curly = bool(rng.random() < region["curly"])
+    style = _hair_style(rng, age, curly)
+    recession = float(np.clip(rng.normal((age - 24) / 18, 0.25), 0, 1)) if age > 22 else 0.0
+
+    junior = age < 21
+    head_rx = rng.normal(0.188, 0.009) + (0.004 if junior else 0.0)
+    head_ry = head_rx * rng.normal(1.30, 0.05)
+    jersey, trim = JERSEYS[int(rng.integers(len(JERSEYS)))]
+
+    return Look(
+        age=age,
+        skin=skin,
+        hair=tuple(np.clip(hair, 0, 255)),  # type: ignore[arg-type]
+        hair_style=style,
+        hair_volume=float(np.clip(rng.normal(0.5, 0.2), 0.1, 1.0)),
+        recession=recession,
+        eye_colour=_jitter(rng, table["eye_colours"][_pick(rng, region["eyes"])], 0.08),
+        brow_thickness=float(np.clip(rng.normal(1.0, 0.22), 0.55, 1.6)),
+        brow_arch=float(rng.normal(0.0, 1.0)),
+        eye_size=float(np.clip(rng.normal(1.0, 0.08), 0.8, 1.2)),
+        eye_spacing=float(np.clip(rng.normal(1.0, 0.06), 0.86, 1.14)),
+        nose_length=float(np.clip(rng.normal(1.0, 0.1), 0.75, 1.3)),
+        nose_width=float(np.clip(rng.normal(1.0, 0.12), 0.75, 1.35)),
+        mouth_width=float(np.clip(rng.normal(1.0, 0.09), 0.8, 1.2)),
+        lip_size=float(np.clip(rng.normal(1.0, 0.18), 0.6, 1.5)),
+        smile=float(np.clip(rng.normal(0.15, 0.35), -0.4, 1.0)),
+        ear_size=float(np.clip(rng.normal(1.0, 0.1), 0.8, 1.25)),
+        facial_hair=_facial_hair(rng, age),
+        beard_density=float(np.clip(rng.normal(0.75, 0.15), 0.35, 1.0)),
+        head_cx=float(0.5 + rng.normal(0, 0.012)),
+        head_cy=float(0.425 + rng.normal(0, 0.012)),
+        head_rx=float(head_rx),
+        head_ry=float(head_ry),
+        jaw=float(np.clip(rng.normal(0.72 + (0.03 if age > 26 else 0.0), 0.06), 0.55, 0.9)),
+        tilt=float(rng.normal(0, 2.5)),
+        turn=float(np.clip(rng.normal(0, 0.35), -0.8, 0.8)),
+        neck_width=float(np.clip(rng.normal(1.0, 0.08), 0.8, 1.25)),
+        shoulder_width=float(np.clip(rng.normal(1.0, 0.05), 0.88, 1.12)),
+        jersey=jersey,
+        trim=trim,
+        collar=_pick(rng, {"round": 3, "v": 2, "laced": 1.5}),
+        yoke=bool(rng.random() < 0.55),
+        light=float(rng.uniform(-1, 1)),
+        wrinkles=float(np.clip((age - 27) / 16 + rng.normal(0, 0.15), 0, 1)),
+        freckles=float(rng.random() * 0.6) if (skin[0] > 225 and rng.random() < 0.25) else 0.0,
+        texture_seed=int(rng.integers(2**31)),
+    )
