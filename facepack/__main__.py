@@ -1,0 +1,3 @@
+from facepack.cli import main
+
+main()

@@ -1,0 +1,52 @@
+"""Writes that are all or nothing: a file appears complete under its name, or not at all."""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+TMP_MARK = ".facepack-tmp-"
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename over `path`."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}{TMP_MARK}", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        # Also on KeyboardInterrupt: a killed run leaves nothing half-written behind.
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_png(path: Path, pixels) -> None:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    # No metadata and fixed settings: the same pixels always give the same bytes.
+    Image.fromarray(pixels).save(buf, format="PNG", compress_level=6)
+    write_bytes(path, buf.getvalue())
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Temporary files left by a run that was killed before it could rename them."""
+    removed = 0
+    for p in folder.glob(f".*{TMP_MARK}*"):
+        try:
+            p.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed

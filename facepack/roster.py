@@ -1,0 +1,275 @@
+"""Reading a game's database export into players.
+
+Two layouts: the headerless EHM export the earlier tool read (column 0 ID when
+numeric, 1 first name, 2 last name, 3 birth date, 4 nationality, 8 role), and any
+export with a header row, whose columns are found by their usual names. A row that
+cannot make a player is skipped with its line number and the reason; a file that
+cannot be a roster at all raises FacepackError with one line saying why.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from facepack.errors import FacepackError
+from facepack.players import Player
+
+FIELDS = ("id", "first", "last", "name", "dob", "nation", "role")
+
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "uid", "uniqueid", "personid", "playerid"),
+    "first": ("firstname", "forename", "forenames", "givenname", "first"),
+    "last": ("secondname", "lastname", "surname", "familyname", "last"),
+    "name": ("commonname", "name", "fullname", "playername"),
+    "dob": ("dateofbirth", "dob", "birthdate", "born", "birthday", "dateborn"),
+    "nation": ("nation", "nationality", "country", "nat"),
+    "role": ("role", "job"),
+}
+POSITIONAL: dict[str, int] = {"id": 0, "first": 1, "last": 2, "dob": 3, "nation": 4, "role": 8}
+DELIMITERS = (",", ";", "\t")
+DATE_FORMATS = "dd.mm.yyyy, yyyy-mm-dd or dd/mm/yyyy"
+
+_DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_ID = re.compile(r"^\d+(?:\.0+)?$")
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    line: int
+    reason: str
+    name: str = ""
+    birth_date: str = ""
+    uid: str = ""
+
+
+@dataclass(frozen=True)
+class Roster:
+    source: Path
+    players: list[Player]
+    skipped: list[SkippedRow]
+    layout: str  # "positional" or "header"
+    delimiter: str
+    encoding: str
+    columns: dict[str, int] = field(default_factory=dict)
+
+
+def parse_date(text: str) -> date:
+    """A birth date in one of the export formats; ValueError says why not."""
+    text = text.strip()
+    m = _DMY.match(text)
+    if m:
+        d, mo, y = (int(g) for g in m.groups())
+    else:
+        m = _YMD.match(text)
+        if not m:
+            raise ValueError(f"unreadable birth date {text!r} (expected {DATE_FORMATS})")
+        y, mo, d = (int(g) for g in m.groups())
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        raise ValueError(f"impossible birth date {text!r}") from None
+
+
+def parse_columns(spec: str | None) -> dict[str, str]:
+    """`first=Forename,dob=3` -> {"first": "Forename", "dob": "3"}; a number is a 0-based column."""
+    if not spec:
+        return {}
+    out: dict[str, str] = {}
+    for part in spec.split(","):
+        key, sep, value = part.partition("=")
+        key, value = key.strip().lower(), value.strip()
+        if not sep or not value:
+            raise FacepackError(f"--columns: {part.strip()!r} is not FIELD=COLUMN (e.g. dob=Born or dob=3)")
+        if key not in FIELDS:
+            raise FacepackError(f"--columns: unknown field {key!r} (fields: {', '.join(FIELDS)})")
+        out[key] = value
+    return out
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and the encoding it was read with: UTF-8 (BOM or not), UTF-16 with BOM, else cp1252/latin-1."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError:
+                break
+    if b"\x00" in data[:8192]:
+        raise FacepackError("binary data, not a text export (save the roster as CSV)")
+    for name in ("utf-8", "cp1252", "latin-1"):
+        try:
+            return data.decode(name), name
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes any bytes")
+
+
+def _norm(cell: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", cell.casefold())
+
+
+def sniff_delimiter(text: str) -> str:
+    sample = [line for line in text.splitlines() if line.strip()][:30]
+    best, best_score = ",", (-1.0, 0)
+    for delim in DELIMITERS:
+        counts = [len(row) for row in csv.reader(sample, delimiter=delim)]
+        if not counts:
+            continue
+        mode, hits = Counter(counts).most_common(1)[0]
+        score = (hits / len(counts) if mode > 1 else 0.0, mode)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _header_columns(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    cells = [_norm(c) for c in header]
+    for key, names in HEADER_NAMES.items():
+        for alias in names:  # earlier aliases win: "Common Name" is a name, "Name" only if nothing better
+            if alias in cells and key not in found:
+                found[key] = cells.index(alias)
+    return found
+
+
+def _looks_like_header(row: list[str]) -> bool:
+    """A header names at least one known column and holds no date (a player row always does)."""
+    if not _header_columns(row):
+        return False
+    for cell in row:
+        try:
+            parse_date(cell)
+            return False
+        except ValueError:
+            continue
+    return True
+
+
+def _resolve(overrides: dict[str, str], header: list[str] | None, base: dict[str, int]) -> dict[str, int]:
+    cols = dict(base)
+    cells = [_norm(c) for c in header] if header else []
+    for key, value in overrides.items():
+        if value.isdigit():
+            cols[key] = int(value)
+        elif header is None:
+            raise FacepackError(f"--columns {key}={value}: this roster has no header row; give a column number")
+        elif _norm(value) in cells:
+            cols[key] = cells.index(_norm(value))
+        else:
+            raise FacepackError(f"--columns {key}={value}: no such column in the header ({', '.join(header)})")
+    return cols
+
+
+def _cell(row: list[str], cols: dict[str, int], key: str) -> str:
+    i = cols.get(key)
+    if i is None or i >= len(row):
+        return ""
+    return " ".join(row[i].split())
+
+
+def read_roster(
+    path: Path,
+    *,
+    season: date,
+    include_staff: bool = False,
+    columns: dict[str, str] | None = None,
+) -> Roster:
+    path = Path(path)
+    if not path.exists():
+        raise FacepackError(f"{path}: no such file")
+    if path.is_dir():
+        raise FacepackError(f"{path}: is a folder, not a roster file")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise FacepackError(f"{path}: cannot read ({e.strerror})") from None
+    if not data.strip():
+        raise FacepackError(f"{path}: the file is empty")
+    try:
+        text, encoding = decode(data)
+    except FacepackError as e:
+        raise FacepackError(f"{path}: {e}") from None
+    text = text.lstrip("\ufeff")
+
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as e:
+        raise FacepackError(f"{path}: not a readable CSV export (line {reader.line_num}: {e})") from None
+    if not rows:
+        raise FacepackError(f"{path}: no rows")
+
+    overrides = columns or {}
+    first_line, first_row = rows[0]
+    if _looks_like_header(first_row) or any(not v.isdigit() for v in overrides.values()):
+        layout, header = "header", first_row
+        cols = _resolve(overrides, header, _header_columns(header))
+        body = rows[1:]
+        missing = [k for k in ("dob",) if k not in cols]
+        if not {"first", "last", "name"} & cols.keys():
+            missing.insert(0, "name")
+        if missing:
+            raise FacepackError(
+                f"{path}: no {' or '.join('birth-date' if m == 'dob' else m for m in missing)} column in the header "
+                f"({', '.join(c.strip() for c in header)}); name it with --columns, e.g. --columns dob=Born"
+            )
+    else:
+        layout, header = "positional", None
+        cols = _resolve(overrides, None, POSITIONAL)
+        body = rows
+        if not any(len(row) > cols["dob"] for _, row in body):
+            raise FacepackError(
+                f"{path}: not a roster: no header with name and birth-date columns, and no row has the "
+                f"EHM export's layout (ID, first name, last name, birth date, ...)"
+            )
+
+    players: list[Player] = []
+    skipped: list[SkippedRow] = []
+    for line, row in body:
+        player_or_reason = _row_to_player(line, row, cols, season, include_staff)
+        if isinstance(player_or_reason, Player):
+            players.append(player_or_reason)
+        else:
+            skipped.append(player_or_reason)
+    return Roster(path, players, skipped, layout, delimiter, encoding, cols)
+
+
+def _row_to_player(line: int, row: list[str], cols: dict[str, int], season: date, include_staff: bool):
+    first, last = _cell(row, cols, "first"), _cell(row, cols, "last")
+    if not first and not last:
+        common = _cell(row, cols, "name")
+        first, _, last = common.rpartition(" ") if " " in common else (common, "", "")
+    raw_dob = _cell(row, cols, "dob")
+    raw_id = _cell(row, cols, "id")
+    uid = raw_id.split(".")[0] if _ID.match(raw_id) else None
+    name = f"{first} {last}".strip()
+
+    def skip(reason: str) -> SkippedRow:
+        return SkippedRow(line, reason, name, raw_dob, uid or "")
+
+    role = _cell(row, cols, "role")
+    if _norm(role) == "nonplayer" and not include_staff:
+        return skip("staff (Non-Player); --include-staff builds staff faces too")
+    if not name:
+        return skip("no name")
+    if not raw_dob:
+        return skip("no birth date")
+    try:
+        born = parse_date(raw_dob)
+    except ValueError as e:
+        return skip(str(e))
+    if born > season:
+        return skip(f"birth date {raw_dob} is after the season date {season.isoformat()}")
+    return Player(line=line, first=first, last=last, birth_date=born, uid=uid,
+                  nationality=_cell(row, cols, "nation") or None, role=role or None)

@@ -1,0 +1,192 @@
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from lxml import etree
+from PIL import Image
+
+import facepack.atomic as atomic
+from conftest import SMALL_EHM, write_roster
+from facepack.build import build_pack
+from facepack.errors import FacepackError
+from facepack.manifest import read_manifest
+
+FACES = ["Oskar_Björk_03_01_2006.png", "Moritz_Weiß_03_01_1992.png", "Jack_Reilly_27_01_1999.png", "Chidi_Okafor_12_12_1987.png"]
+
+
+def pngs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.png")) if p.name != "preview.png"}
+
+
+def config_records(pack: Path) -> dict[str, str]:
+    root = etree.parse(str(pack / "config.xml")).getroot()
+    return {r.get("from"): r.get("to") for r in root.find("list[@id='maps']").findall("record")}
+
+
+def test_builds_a_complete_ehm_pack(options):
+    report = build_pack(options())
+    pack = report.pack
+    assert pack.name == "league" and sorted(pngs(pack)) == sorted(FACES)
+    assert (report.count("built"), report.count("kept"), report.count("skipped")) == (4, 0, 1)
+    with Image.open(pack / FACES[0]) as im:
+        assert im.size == (157, 200) and im.mode == "RGB"
+        px = np.asarray(im)
+    assert tuple(px[0, 0]) == (31, 44, 56) and tuple(px[0, -1]) == (31, 44, 56)
+    assert (px[-1] != np.array([31, 44, 56])).any(axis=1).mean() > 0.6  # shoulders on the bottom edge
+    assert config_records(pack)["Oskar_Björk_03_01_2006"] == "graphics/pictures/person/41000001/portrait"
+    manifest = read_manifest(pack / "manifest.csv")
+    assert [r["line"] for r in manifest] == ["1", "2", "3", "4", "5"]
+    assert manifest[3]["status"] == "skipped" and "Non-Player" in manifest[3]["reason"]
+    assert manifest[0]["status"] == "built" and manifest[0]["age_group"] == "junior" and len(manifest[0]["seed"]) == 16
+    with Image.open(pack / "preview.png") as im:
+        assert im.width > 4 * 100
+
+
+def test_fm_profile_names_by_uid_on_transparent(options, tmp_path):
+    roster = write_roster(tmp_path, "UID,First Name,Last Name,DOB\n77,Ann,Lee,01.01.2000\n,No,Id,01.01.2001\n", "fm.csv")
+    report = build_pack(options(roster=roster, game="fm"))
+    assert sorted(pngs(report.pack)) == ["77.png"]
+    with Image.open(report.pack / "77.png") as im:
+        assert im.size == (250, 250) and im.mode == "RGBA"
+        px = np.asarray(im)
+    assert px[0, 0, 3] == 0 and px[-1, 125, 3] == 255
+    assert config_records(report.pack) == {"77": "graphics/pictures/person/77/portrait"}
+    [skipped] = report.skipped
+    assert skipped.line == 3 and "no ID" in skipped.reason
+
+
+def test_background_option(options):
+    report = build_pack(options(background="#ffffff"))
+    with Image.open(report.pack / FACES[0]) as im:
+        assert tuple(np.asarray(im)[0, 0]) == (255, 255, 255)
+
+
+def test_rerun_is_byte_identical(options, tmp_path):
+    a = build_pack(options(out=tmp_path / "a")).pack
+    b = build_pack(options(out=tmp_path / "b")).pack
+    for name in list(pngs(a)) + ["config.xml", "manifest.csv", "preview.png"]:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_adding_a_player_changes_no_other_face(options, tmp_path):
+    base = build_pack(options(out=tmp_path / "a")).pack
+    bigger = write_roster(tmp_path, "41000009,New,Guy,01.05.2001,FIN,Gulls,D,3,Player\n" + SMALL_EHM, "league2.csv")
+    more = build_pack(options(roster=bigger, out=tmp_path / "b", name="league")).pack
+    old, new = pngs(base), pngs(more)
+    assert set(new) == set(old) | {"New_Guy_01_05_2001.png"}
+    assert all(new[k] == v for k, v in old.items())
+
+
+def test_seed_picks_other_faces(options, tmp_path):
+    a = pngs(build_pack(options(out=tmp_path / "a")).pack)
+    b = pngs(build_pack(options(out=tmp_path / "b", seed=1)).pack)
+    assert all(a[k] != b[k] for k in a)
+
+
+def test_no_two_players_share_a_face(options):
+    faces = pngs(build_pack(options()).pack)
+    assert len(set(faces.values())) == len(faces)
+
+
+def test_resume_after_a_run_killed_mid_way(options, tmp_path, monkeypatch):
+    fresh = pngs(build_pack(options(out=tmp_path / "fresh")).pack)
+
+    real = atomic.write_bytes
+    calls = {"n": 0}
+
+    def dying_write(path, data):
+        calls["n"] += 1
+        if calls["n"] == 3:  # killed while writing the third portrait
+            (path.parent / f".{path.name}{atomic.TMP_MARK}killed").write_bytes(data[: len(data) // 2])  # what SIGKILL leaves
+            raise KeyboardInterrupt
+        real(path, data)
+
+    monkeypatch.setattr(atomic, "write_bytes", dying_write)
+    with pytest.raises(KeyboardInterrupt):
+        build_pack(options(out=tmp_path / "killed"))
+    monkeypatch.setattr(atomic, "write_bytes", real)
+    pack = tmp_path / "killed" / "league"
+    assert len(pngs(pack)) == 2 and not (pack / "config.xml").exists()
+    for data in pngs(pack).values():
+        Image.open(__import__("io").BytesIO(data)).verify()
+
+    report = build_pack(options(out=tmp_path / "killed"))
+    assert (report.count("built"), report.count("kept")) == (2, 2)
+    assert pngs(pack) == fresh
+    assert not list(pack.glob("*facepack-tmp*"))
+    assert len(config_records(pack)) == 4
+
+
+def test_a_users_file_is_kept_unless_overwrite(options):
+    pack = build_pack(options()).pack
+    (pack / FACES[1]).write_bytes(b"my own picture")
+    report = build_pack(options())
+    assert (pack / FACES[1]).read_bytes() == b"my own picture"
+    assert report.count("kept") == 4 and report.count("built") == 0
+    build_pack(options(overwrite=True))
+    assert (pack / FACES[1]).read_bytes().startswith(b"\x89PNG")
+
+
+def test_existing_facepacks_are_skipped(options, tmp_path):
+    installed = tmp_path / "installed"
+    (installed / "sub").mkdir(parents=True)
+    (installed / "sub" / "oskar_björk_03_01_2006.JPG").write_bytes(b"x")  # other case, other extension
+    (installed / "config.xml").write_text(
+        '<record><list id="maps"><record from="abc" to="graphics/pictures/person/41000003/portrait"/></list></record>'
+    )
+    report = build_pack(options(existing=(installed,)))
+    assert sorted(pngs(report.pack)) == ["Chidi_Okafor_12_12_1987.png", "Moritz_Weiß_03_01_1992.png"]
+    kept = {r.name: r.reason for r in report.rows if r.status == "kept"}
+    assert set(kept) == {"Oskar Björk", "Jack Reilly"} and all(str(installed) in v for v in kept.values())
+    assert "Oskar_Björk_03_01_2006" not in config_records(report.pack)
+
+
+def test_missing_existing_folder_is_an_error(options, tmp_path):
+    with pytest.raises(FacepackError, match="no such folder"):
+        build_pack(options(existing=(tmp_path / "nope",)))
+
+
+def test_duplicate_rows_are_built_once(options, tmp_path):
+    roster = write_roster(tmp_path, "1,Ann,Lee,01.01.2000\n2,ANN,LEE,01.01.2000\n3,Bo,Ek,02.02.2002\n", "dup.csv")
+    report = build_pack(options(roster=roster))
+    assert len(pngs(report.pack)) == 2
+    [dup] = report.skipped
+    assert dup.line == 2 and "same file as line 1" in dup.reason
+
+
+def test_rerun_merges_config_and_broken_config_stops_early(options):
+    pack = build_pack(options()).pack
+    text = (pack / "config.xml").read_text(encoding="utf-8")
+    (pack / "config.xml").write_text(text.replace("</list>", '<record from="keep" to="graphics/pictures/person/9/portrait"/></list>'), encoding="utf-8")
+    build_pack(options())
+    assert "keep" in config_records(pack) and len(config_records(pack)) == 5
+    build_pack(options(overwrite=True))
+    assert "keep" not in config_records(pack)
+
+    (pack / "config.xml").write_text("<record><list>", encoding="utf-8")
+    (pack / FACES[0]).unlink()
+    with pytest.raises(FacepackError, match="not valid XML"):
+        build_pack(options())
+    assert not (pack / FACES[0]).exists()  # refused before any work
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "..", ".hidden"])
+def test_pack_name_cannot_escape_the_output_folder(options, name):
+    with pytest.raises(FacepackError, match="--name"):
+        build_pack(options(name=name))
+
+
+def test_roster_with_no_usable_player(options, tmp_path):
+    roster = write_roster(tmp_path, "1,Ann,Lee,31.02.2000\n", "bad.csv")
+    with pytest.raises(FacepackError, match="no player could be read.*line 1: impossible"):
+        build_pack(options(roster=roster))
+
+
+def test_unknown_generator_and_profile(options):
+    with pytest.raises(FacepackError, match="unknown generator"):
+        build_pack(options(generator="stylegan9"))
+    with pytest.raises(FacepackError, match="unknown game profile"):
+        build_pack(options(game="nhl"))
+    with pytest.raises(FacepackError, match="batch-size"):
+        build_pack(replace(options(), batch_size=0))

@@ -1,0 +1,80 @@
+"""The command line as a user runs it: a real process, its exit code and what it prints."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import EXAMPLES
+
+
+def facepack(*args, cwd=None):
+    env = dict(os.environ, COLUMNS="200")
+    return subprocess.run([sys.executable, "-m", "facepack", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def test_help_reads_well():
+    r = facepack("--help")
+    assert r.returncode == 0 and "build" in r.stdout and "games" in r.stdout
+    r = facepack("build", "--help")
+    assert r.returncode == 0
+    for option in ("--out", "--game", "--seed", "--season", "--existing", "--overwrite", "--background", "--columns", "--quiet"):
+        assert option in r.stdout
+
+
+def test_games_lists_profiles():
+    r = facepack("games")
+    assert r.returncode == 0 and "ehm" in r.stdout and "fm" in r.stdout and "157x200" in r.stdout
+
+
+def test_builds_the_example_league(tmp_path):
+    r = facepack("build", EXAMPLES / "league.csv", "--out", tmp_path / "packs", "--season", "2026-11-21")
+    assert r.returncode == 0, r.stderr
+    assert "built 79, kept 0, skipped 2" in r.stdout
+    assert "line 11: skipped Gord Pettersen" in r.stderr
+    pack = tmp_path / "packs" / "league"
+    faces = [p for p in pack.glob("*.png") if p.name != "preview.png"]
+    assert len(faces) == 79 and (pack / "Ondřej_Novotný_23_03_1993.png").exists()
+    root = etree.parse(str(pack / "config.xml")).getroot()
+    assert len(root.find("list[@id='maps']")) == 79
+
+    again = facepack("build", EXAMPLES / "league.csv", "--out", tmp_path / "packs", "--season", "2026-11-21", "--quiet")
+    assert again.returncode == 0 and "built 0, kept 79, skipped 2" in again.stdout and again.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["build", "missing.csv"], "no such file"),
+        (["build", "binary.csv"], "binary data"),
+        (["build", "good.csv", "--season", "21.11.2026"], "--season"),
+        (["build", "good.csv", "--game", "nhl"], "unknown game profile"),
+        (["build", "good.csv", "--background", "sky"], "--background"),
+        (["build", "good.csv", "--columns", "hat=1"], "unknown field"),
+        (["build", "good.csv", "--name", "../up"], "--name"),
+        (["build", "good.csv", "--existing", "nowhere"], "no such folder"),
+    ],
+)
+def test_bad_input_is_one_line_no_traceback(tmp_path, args, message):
+    (tmp_path / "binary.csv").write_bytes(b"\x00\x01\x02" * 100)
+    (tmp_path / "good.csv").write_text("1,Ann,Lee,01.01.2000\n", encoding="utf-8")
+    r = facepack(*args, "--quiet", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+    assert not (tmp_path / "packs").exists() or not any((tmp_path / "packs").rglob("*.png"))
+
+
+def test_out_is_a_file(tmp_path):
+    (tmp_path / "good.csv").write_text("1,Ann,Lee,01.01.2000\n", encoding="utf-8")
+    (tmp_path / "packs").write_text("not a folder")
+    r = facepack("build", "good.csv", "--out", "packs", cwd=tmp_path)
+    assert r.returncode == 2 and "not a folder" in r.stderr
+
+
+def test_version():
+    r = facepack("--version")
+    assert r.returncode == 0 and r.stdout.startswith("facepack ")
