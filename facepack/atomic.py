@@ -9,11 +9,21 @@ from pathlib import Path
 TMP_MARK = ".facepack-tmp-"
 
 
+def _file_mode() -> int:
+    # mkstemp makes files private (0600); a pack is shared with the game and other users,
+    # so give it the mode an ordinary open() would under the user's umask.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename over `path`."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}{TMP_MARK}", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
+            if hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), _file_mode())
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
