@@ -7,10 +7,13 @@ config.xml, manifest.csv and preview.png are written last, each atomically.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
+
+import numpy as np
+from PIL import Image
 
 from facepack import atomic
 from facepack.compose import compose_portrait, parse_background
@@ -18,15 +21,17 @@ from facepack.config_xml import parse as parse_config
 from facepack.config_xml import render as render_config
 from facepack.errors import FacepackError
 from facepack.existing import ExistingFaces, scan_existing, stem_key
+from facepack.likeness import NEAR_DUPLICATE, closest, face_code
 from facepack.manifest import ManifestRow, write_manifest
 from facepack.naming import clean_part, file_name, inside, safe_stem
-from facepack.players import Player, age_at, face_request
+from facepack.players import Player, age_at, face_request, face_seed
 from facepack.preview import write_preview
 from facepack.profiles import GameProfile, load_profile
 from facepack.roster import Roster, read_roster
 from generator.base import age_group
 
 PREVIEW_MAX = 100
+MAX_REDRAWS = 8
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,10 @@ class BuildOptions:
     name: str | None = None
     game: str = "ehm"
     generator: str = "painter"
-    segmenter: str = "chroma"
+    model: Path | None = None  # a learned generator's .keras file
+    psi: float = 0.8  # truncation of the learned generator
+    segmenter: str = "learned"
+    segmenter_model: Path | None = None
     background: str | None = None  # None: the profile's default
     seed: int = 0
     overwrite: bool = False
@@ -141,25 +149,47 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
     if on_start:
         on_start(len(todo))
 
+    redrawn: dict[str, tuple[int, str]] = {}
     if todo:
         from generator import load_generator
         from segmenter import load_segmenter
 
         try:
-            gen = load_generator(opts.generator, size=opts.generator_size)
-            seg = load_segmenter(opts.segmenter, background=gen.background)
-        except ValueError as e:
+            if "learned" in (opts.generator, opts.segmenter):
+                from facepack.quiet import import_keras
+
+                import_keras()
+            gen = load_generator(opts.generator, size=opts.generator_size, model=opts.model, psi=opts.psi)
+            seg = load_segmenter(opts.segmenter, background=gen.background, model=opts.segmenter_model)
+        except (ValueError, FileNotFoundError) as e:
             raise FacepackError(str(e)) from None
-        for batch in _batches(todo, opts.batch_size):
-            portraits = gen.generate([face_request(it.player, opts.season, opts.seed) for it in batch])
+        codes = [_code_of_file(inside(pack, it.file), profile) for it in items if it.status == "kept" and inside(pack, it.file).exists()]
+        codes = [c for c in codes if c is not None]
+
+        def make(requests):
+            portraits = gen.generate(requests)
             mattes = seg.matte([p.image for p in portraits])
-            for it, portrait, matte in zip(batch, portraits, mattes):
-                pixels = compose_portrait(portrait.image, matte, portrait.background, profile, background)
+            return [compose_portrait(p.image, m, p.background, profile, background) for p, m in zip(portraits, mattes)]
+
+        for batch in _batches(todo, opts.batch_size):
+            for it, pixels in zip(batch, make([face_request(it.player, opts.season, opts.seed) for it in batch])):
+                code = face_code(_on_ui(pixels, profile))
+                redraws = 0
+                # Two players must never share a face: re-draw, from seeds derived from the identity alone.
+                while closest(code, codes)[1] < NEAR_DUPLICATE and redraws < MAX_REDRAWS:
+                    redraws += 1
+                    seed = face_seed(f"{it.player.identity}#redraw{redraws}", opts.seed)
+                    request = replace(face_request(it.player, opts.season, opts.seed), seed=seed)
+                    pixels = make([request])[0]
+                    code = face_code(_on_ui(pixels, profile))
+                if redraws:
+                    redrawn[it.file] = (seed, f"re-drawn {redraws}x: too close to a face already in the pack")
+                codes.append(code)
                 atomic.write_png(inside(pack, it.file), pixels)
                 if on_face:
                     on_face(it)
 
-    rows = [_manifest_row(it, opts.season) for it in items] + [
+    rows = [_manifest_row(it, opts.season, redrawn.get(it.file)) for it in items] + [
         ManifestRow(s.line, s.name, s.birth_date, s.uid, "", "", "", "skipped", s.reason) for s in roster.skipped
     ]
     in_pack = [it for it in items if it.status == "build" or (it.status == "kept" and inside(pack, it.file).exists())]
@@ -175,7 +205,24 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
     return BuildReport(pack, roster, rows)
 
 
-def _manifest_row(it: Planned, season: date) -> ManifestRow:
+def _on_ui(pixels: np.ndarray, profile: GameProfile) -> np.ndarray:
+    """RGB for comparing faces: a transparent portrait is judged on the game's UI colour."""
+    if pixels.shape[2] == 3:
+        return pixels
+    a = pixels[..., 3:].astype(np.float32) / 255.0
+    return (pixels[..., :3] * a + np.asarray(profile.ui_colour, np.float32) * (1 - a)).astype(np.uint8)
+
+
+def _code_of_file(path: Path, profile: GameProfile) -> np.ndarray | None:
+    try:
+        with Image.open(path) as im:
+            px = np.asarray(im.convert("RGBA"))
+    except OSError:  # a user's own file need not be a picture
+        return None
+    return face_code(_on_ui(px, profile))
+
+
+def _manifest_row(it: Planned, season: date, redrawn: tuple[int, str] | None = None) -> ManifestRow:
     p = it.player
     return ManifestRow(
         line=p.line,
@@ -183,8 +230,8 @@ def _manifest_row(it: Planned, season: date) -> ManifestRow:
         birth_date=p.birth_date.isoformat(),
         id=p.uid or "",
         file=it.file,
-        seed=f"{it.seed:016x}",
+        seed=f"{(redrawn[0] if redrawn else it.seed):016x}",
         age_group=age_group(age_at(p.birth_date, season)),
         status="built" if it.status == "build" else it.status,
-        reason=it.reason,
+        reason=redrawn[1] if redrawn else it.reason,
     )

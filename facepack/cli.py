@@ -50,12 +50,15 @@ def _season(text: Optional[str]) -> date:
 
 @app.command()
 def build(
-    roster: Path = typer.Argument(..., help="The league export: CSV (, ; or tab), headerless EHM layout or with a header row.", show_default=False),
+    roster: Path = typer.Argument(..., metavar="ROSTER", help="The league export: CSV (, ; or tab), headerless EHM layout or with a header row.", show_default=False),
     out_dir: Path = typer.Option(Path("packs"), "--out", "-o", help="Folder the pack folder is made in."),
     name: Optional[str] = typer.Option(None, "--name", help="Pack folder name. [default: the roster file's name]", show_default=False),
     game: str = typer.Option("ehm", "--game", "-g", help="Game profile: ehm (First_Last_DD_MM_YYYY.png) or fm (UID.png)."),
-    generator: str = typer.Option("painter", "--generator", help="Face generator: painter (procedural)."),
-    segmenter: str = typer.Option("chroma", "--segmenter", help="Background cut-out: chroma (colour key)."),
+    generator: str = typer.Option("painter", "--generator", help="Face generator: painter (procedural) or learned (needs --model)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="A learned generator (.keras from `facepack train generator`); implies --generator learned.", show_default=False),
+    psi: float = typer.Option(0.8, "--psi", help="Truncation of the learned generator: lower is more typical, higher more varied."),
+    segmenter: str = typer.Option("learned", "--segmenter", help="Background cut-out: learned (the shipped model) or chroma (colour key)."),
+    segmenter_model: Optional[Path] = typer.Option(None, "--segmenter-model", help="Another .keras cut-out model (implies --segmenter learned).", show_default=False),
     background: Optional[str] = typer.Option(None, "--background", "-b", help="ui (the game's blue), transparent, or #RRGGBB. [default: the profile's]", show_default=False),
     season: Optional[str] = typer.Option(None, "--season", help="Game date YYYY-MM-DD that ages are computed at. [default: today]", show_default=False),
     seed: int = typer.Option(0, "--seed", help="Pick another set of faces for the whole pack."),
@@ -74,8 +77,9 @@ def build(
     from facepack.roster import parse_columns
 
     opts = BuildOptions(
-        roster=roster, out=out_dir, season=_season(season), name=name, game=game, generator=generator,
-        segmenter=segmenter, background=background, seed=seed, overwrite=overwrite, existing=tuple(existing),
+        roster=roster, out=out_dir, season=_season(season), name=name, game=game,
+        generator="learned" if model else generator, model=model, psi=psi,
+        segmenter="learned" if segmenter_model else segmenter, segmenter_model=segmenter_model, background=background, seed=seed, overwrite=overwrite, existing=tuple(existing),
         include_staff=include_staff, columns=parse_columns(columns), batch_size=batch_size,
     )
     progress = Progress(
@@ -100,6 +104,295 @@ def build(
         markup=False,
         soft_wrap=True,
     )
+
+
+@app.command()
+def dataset(
+    folders: List[Path] = typer.Argument(None, metavar="FACEPACK_DIR", help="Installed facepacks to learn from (PNG with transparent background, EHM-style names).", show_default=False),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Dataset folder to write (train/test TFRecord shards, dataset.json, report.csv).", show_default=False),
+    painter: int = typer.Option(0, "--painter", help="Also add N painted portraits with their exact mattes."),
+    size: int = typer.Option(128, "--size", help="Training resolution (square side, px)."),
+    max_age: float = typer.Option(43.0, "--max-age", help="Drop people older than this at --season (old staff photos)."),
+    season: Optional[str] = typer.Option(None, "--season", help="Date ages are computed at, YYYY-MM-DD. [default: today]", show_default=False),
+    roster: Optional[Path] = typer.Option(None, "--roster", help="A roster giving nationalities for the facepacks' players.", show_default=False),
+    holdout: float = typer.Option(0.1, "--holdout", help="Share held out as the test split."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the painted portraits and of the split."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Remake a dataset already in --out."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Make training data: clean installed facepacks and/or paint portraits, as TFRecord shards."""
+    from facepack.dataset.make import DatasetOptions, make_dataset
+    from facepack.quiet import import_keras
+
+    import_keras()
+
+    opts = DatasetOptions(out=out_dir, folders=tuple(folders or ()), painter=painter, size=size, season=_season(season),
+                          max_age=max_age, roster=roster, holdout=holdout, seed=seed, overwrite=overwrite)
+    progress = Progress(TextColumn("[bold]images"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet)
+    with progress:
+        task = progress.add_task("images", total=None)
+        info = make_dataset(opts, on_sample=lambda: progress.advance(task))
+    for reason, n in info["dropped"].items():
+        err.print(f"dropped {n}: {reason}", markup=False, soft_wrap=True)
+    out.print(f"train {info['splits']['train']}, test {info['splits']['test']}, dropped {sum(info['dropped'].values())}: {out_dir}",
+              markup=False, soft_wrap=True)
+
+
+train_app = typer.Typer(help="Train the learned models on a dataset made by `facepack dataset`.", no_args_is_help=True)
+evaluate_app = typer.Typer(help="Measure a model on a dataset's held-out split; write the numbers into its model card.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+app.add_typer(evaluate_app, name="evaluate")
+
+
+@train_app.command("segmenter")
+def train_segmenter_cmd(
+    data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder (from `facepack dataset`).", show_default=False),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Run folder: checkpoints, log.csv, TensorBoard, the exported model.", show_default=False),
+    steps: int = typer.Option(2000, "--steps", help="Training steps (batches)."),
+    batch_size: int = typer.Option(16, "--batch-size", help="Images per step."),
+    size: int = typer.Option(128, "--size", help="Network input side (px)."),
+    base: int = typer.Option(12, "--base", help="Width of the first encoder block (the model's size)."),
+    depth: int = typer.Option(4, "--depth", help="Encoder levels."),
+    steps_per_epoch: int = typer.Option(100, "--steps-per-epoch", help="Steps between checkpoints."),
+    learning_rate: float = typer.Option(2e-3, "--learning-rate", help="Peak learning rate (cosine decay)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of initial weights and augmentation."),
+    init: Optional[Path] = typer.Option(None, "--init", help="Start from this .keras model's weights (fine-tuning).", show_default=False),
+) -> None:
+    """Train the cut-out network. Run the same command again to resume an interrupted run."""
+    from facepack.quiet import import_keras
+
+    import_keras()
+    from segmenter.train import TrainConfig, train_segmenter
+
+    cfg = TrainConfig(size=size, base=base, depth=depth, batch=batch_size, steps=steps, steps_per_epoch=steps_per_epoch,
+                      learning_rate=learning_rate, seed=seed)
+    command = "facepack train segmenter " + " ".join(sys.argv[3:])
+    train_segmenter(data, out_dir, cfg, init=init, log=lambda m: err.print(m, markup=False, soft_wrap=True), command=command)
+
+
+@train_app.command("generator")
+def train_generator_cmd(
+    data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder (from `facepack dataset`).", show_default=False),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Run folder: checkpoint, samples, TensorBoard, the exported model.", show_default=False),
+    steps: int = typer.Option(20000, "--steps", help="Training steps."),
+    batch_size: int = typer.Option(16, "--batch-size", help="Images per step."),
+    resolution: int = typer.Option(128, "--resolution", help="Native resolution (square, a power of two)."),
+    latent: int = typer.Option(128, "--latent", help="Latent and w size."),
+    channel_max: int = typer.Option(128, "--channel-max", help="Widest layer (the model's size)."),
+    channel_base: int = typer.Option(4096, "--channel-base", help="Layer width at resolution r is min(channel-max, channel-base / r)."),
+    learning_rate: float = typer.Option(2e-3, "--learning-rate", help="Adam learning rate."),
+    r1_gamma: float = typer.Option(1.0, "--r1-gamma", help="Strength of the R1 penalty on real images."),
+    checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints (and log lines)."),
+    sample_every: int = typer.Option(500, "--sample-every", help="Steps between sample sheets."),
+    seed: int = typer.Option(0, "--seed", help="Seed of weights, latents and batches."),
+    init: Optional[Path] = typer.Option(None, "--init", help="Fine-tune from this exported generator (.keras).", show_default=False),
+) -> None:
+    """Train the conditional StyleGAN generator. Run the same command again to resume."""
+    from facepack.quiet import import_keras
+
+    import_keras()
+    from generator.stylegan.model import GanConfig
+    from generator.stylegan.train import TrainSettings, train_generator
+
+    if resolution < 8 or resolution & (resolution - 1):
+        raise FacepackError("--resolution must be a power of two, at least 8")
+    cfg = GanConfig(resolution=resolution, z_dim=latent, w_dim=latent, channel_base=channel_base, channel_max=channel_max)
+    settings = TrainSettings(steps=steps, batch=batch_size, learning_rate=learning_rate, r1_gamma=r1_gamma,
+                             checkpoint_every=checkpoint_every, sample_every=sample_every, seed=seed)
+    command = "facepack train generator " + " ".join(sys.argv[3:])
+    train_generator(data, out_dir, cfg, settings, init=init, log=lambda m: err.print(m, markup=False, soft_wrap=True), command=command)
+
+
+@evaluate_app.command("segmenter")
+def evaluate_segmenter_cmd(
+    model: str = typer.Argument(..., metavar="MODEL", help="A .keras segmenter, 'default' (the shipped one) or 'chroma'.", show_default=False),
+    data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder; its test split is used.", show_default=False),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N test images.", show_default=False),
+    card: bool = typer.Option(True, "--card/--no-card", help="Write the metrics into the model's card."),
+) -> None:
+    """IoU, boundary distance and edge spill against the colour key, at the output resolution."""
+    import json
+
+    from facepack.quiet import import_keras
+
+    from generator.base import UI_BLUE
+    from segmenter import load_segmenter
+    from segmenter.evaluate import evaluate_segmenter
+
+    if model == "chroma":
+        seg = load_segmenter("chroma", background=UI_BLUE)
+    else:
+        import_keras()
+        try:
+            seg = load_segmenter("learned", background=UI_BLUE, model=None if model == "default" else Path(model))
+        except (FileNotFoundError, ValueError) as e:
+            raise FacepackError(str(e)) from None
+    metrics = evaluate_segmenter(seg.matte, data, limit=limit)
+    out.print(json.dumps(metrics, indent=2), markup=False, soft_wrap=True)
+    if card and model != "chroma":
+        from facepack.modelcard import update_metrics
+
+        update_metrics(seg.path, metrics)
+        err.print(f"metrics written to {seg.path.with_suffix('.json')}", markup=False, soft_wrap=True)
+
+
+def _load_segmenter(name: str, model: Optional[Path]):
+    """A segmenter for pictures whose background colour is not known in advance."""
+    from segmenter import load_segmenter
+
+    if name == "chroma":
+        from facepack.cutout import border_colour
+
+        def by_border(images):
+            return [load_segmenter("chroma", background=border_colour(img)).matte([img])[0] for img in images]
+
+        return by_border
+    from facepack.quiet import import_keras
+
+    import_keras()
+    try:
+        return load_segmenter(name, background=None, model=model).matte
+    except (FileNotFoundError, ValueError) as e:
+        raise FacepackError(str(e)) from None
+
+
+@evaluate_app.command("generator")
+def evaluate_generator_cmd(
+    model: Path = typer.Argument(..., metavar="MODEL", help="A .keras generator (from `facepack train generator`).", show_default=False),
+    data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder: its test split is the real side, its train split teaches the label classifier.", show_default=False),
+    samples: int = typer.Option(1000, "--samples", help="Generated faces to judge."),
+    psi: float = typer.Option(0.8, "--psi", help="Truncation, as build uses it."),
+    card: bool = typer.Option(True, "--card/--no-card", help="Write the metrics into the model's card."),
+) -> None:
+    """Classifier two-sample test, condition accuracy and near-duplicate rate."""
+    import json
+
+    from facepack.quiet import import_keras
+
+    import_keras()
+    from generator.evaluate import evaluate_generator
+    from generator.learned import LearnedGenerator
+
+    try:
+        gen = LearnedGenerator(model, psi=psi)
+    except FileNotFoundError as e:
+        raise FacepackError(str(e)) from None
+    metrics = evaluate_generator(gen, data, samples=samples)
+    out.print(json.dumps(metrics, indent=2), markup=False, soft_wrap=True)
+    if card:
+        from facepack.modelcard import update_metrics
+
+        update_metrics(model, metrics)
+        err.print(f"metrics written to {model.with_suffix('.json')}", markup=False, soft_wrap=True)
+
+
+@app.command()
+def cutout(
+    inputs: List[Path] = typer.Argument(..., metavar="IMAGE_OR_DIR", help="Images, or folders of images (PNG, JPEG, WebP, BMP, TIFF).", show_default=False),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the results: one PNG per input, same name.", show_default=False),
+    background: str = typer.Option("transparent", "--background", "-b", help="transparent (RGBA), ui (the EHM blue) or #RRGGBB."),
+    only_mask: bool = typer.Option(False, "--only-mask", help="Write the alpha matte (grey PNG) instead of the cut-out."),
+    segmenter: str = typer.Option("learned", "--segmenter", help="learned (the shipped model) or chroma (colour key on the border colour)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Another .keras segmenter.", show_default=False),
+    batch_size: int = typer.Option(8, "--batch-size", help="Images per batch."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace results already in --out."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-file reports."),
+) -> None:
+    """Cut the background out of portraits: a transparent PNG (or the matte) per input."""
+    from facepack.compose import parse_background
+    from facepack.cutout import collect_inputs, cut_out
+    from facepack.profiles import load_profile
+
+    bg = parse_background(background, load_profile("ehm"))
+    files = collect_inputs(inputs)
+    segment = _load_segmenter(segmenter, model)
+    progress = Progress(TextColumn("[bold]images"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet)
+    with progress:
+        task = progress.add_task("images", total=len(files))
+        results = cut_out(files, out_dir, segment, bg, only_mask=only_mask, overwrite=overwrite, batch_size=max(1, batch_size),
+                          on_item=lambda r: progress.advance(task))
+    if not quiet:
+        for r in results:
+            if r.status == "skipped":
+                err.print(f"{r.source}: skipped: {r.reason}", markup=False, soft_wrap=True)
+    counts = {k: sum(1 for r in results if r.status == k) for k in ("written", "kept", "skipped")}
+    out.print(f"written {counts['written']}, kept {counts['kept']}, skipped {counts['skipped']}: {out_dir}", markup=False, soft_wrap=True)
+
+
+@app.command()
+def models(
+    paths: List[Path] = typer.Argument(None, metavar="MODEL", help="More .keras models to describe.", show_default=False),
+    as_json: bool = typer.Option(False, "--json", help="Print the cards as JSON."),
+) -> None:
+    """The default models and any given ones, with their model cards."""
+    import json
+
+    from facepack.modelcard import read_card
+    from segmenter.learned import default_model_path
+
+    entries = [
+        {"role": "generator", "name": "painter", "default": True, "path": None, "card": {"kind": "generator", "architecture": "procedural portrait painter"}},
+    ]
+    seg = default_model_path()
+    entries.append({"role": "segmenter", "name": "learned", "default": True, "path": str(seg) if seg.exists() else None,
+                    "card": read_card(seg) if seg.exists() else {}})
+    for p in paths or []:
+        if not p.exists():
+            raise FacepackError(f"{p}: no such model")
+        card = read_card(p)
+        entries.append({"role": card.get("kind", "unknown"), "name": p.stem, "default": False, "path": str(p), "card": card})
+    if as_json:
+        out.print(json.dumps(entries, indent=2, ensure_ascii=False), markup=False, soft_wrap=True)
+        return
+    for e in entries:
+        m = e["card"].get("metrics", {})
+        shown = ", ".join(f"{k} {m[k]}" for k in ("mean_iou", "boundary_px", "spill_ratio_vs_chroma", "c2st_accuracy") if k in m)
+        out.print(f"{e['role']:9} {e['name']:12} {'(default) ' if e['default'] else ''}{e['path'] or 'built in'}"
+                  f"{'  ' + shown if shown else ''}", markup=False, soft_wrap=True)
+
+
+@app.command()
+def morph(
+    roster: Path = typer.Argument(..., metavar="ROSTER", help="The league export the two players are in.", show_default=False),
+    from_player: str = typer.Option(..., "--from", help="A player: ID, 'First Last' or file name.", show_default=False),
+    to_player: str = typer.Option(..., "--to", help="Another player.", show_default=False),
+    steps: int = typer.Option(8, "--steps", help="Frames in the strip, both ends included."),
+    out_file: Path = typer.Option(Path("morph.png"), "--out", "-o", help="The strip PNG to write."),
+    model: Optional[Path] = typer.Option(None, "--model", help="A learned generator (.keras); default: the painter.", show_default=False),
+    psi: float = typer.Option(0.8, "--psi", help="Truncation of the learned generator."),
+    game: str = typer.Option("ehm", "--game", "-g", help="Profile whose portrait size the frames take."),
+    season: Optional[str] = typer.Option(None, "--season", help="Game date YYYY-MM-DD. [default: today]", show_default=False),
+    seed: int = typer.Option(0, "--seed", help="The pack seed the faces come from."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it exists."),
+) -> None:
+    """The walk from one player's face to another's, as a strip of frames (for 'family' faces)."""
+    from facepack import atomic
+    from facepack.morph import find_player, painter_frames, strip
+    from facepack.players import face_request
+    from facepack.profiles import load_profile
+    from facepack.roster import read_roster
+
+    if steps < 2:
+        raise FacepackError("--steps must be at least 2")
+    if out_file.exists() and not overwrite:
+        raise FacepackError(f"{out_file} exists; --overwrite replaces it")
+    when = _season(season)
+    players = read_roster(roster, season=when, include_staff=True)
+    a, b = (face_request(find_player(players, k), when, seed) for k in (from_player, to_player))
+    if model is None:
+        frames = painter_frames(a, b, steps)
+    else:
+        from facepack.quiet import import_keras
+
+        import_keras()
+        from generator.learned import LearnedGenerator
+
+        try:
+            frames = LearnedGenerator(model, psi=psi).morph(a, b, steps)
+        except FileNotFoundError as e:
+            raise FacepackError(str(e)) from None
+    atomic.write_png(out_file.resolve(), strip(frames, load_profile(game).size))
+    out.print(f"{steps} frames: {out_file}", markup=False, soft_wrap=True)
 
 
 @app.command()

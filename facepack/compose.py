@@ -58,8 +58,20 @@ def fit(image: np.ndarray, alpha: np.ndarray, size: tuple[int, int]) -> tuple[np
     return image, np.clip(alpha, 0.0, 1.0)
 
 
-def foreground(image: np.ndarray, alpha: np.ndarray, source_bg: tuple[int, int, int]) -> np.ndarray:
-    """The subject's own colour under each pixel: I = a*F + (1-a)*B solved for F."""
+def local_background(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Where the background colour is not known: at each pixel, the colour of the nearby clear background."""
+    clear = (alpha < 0.05).astype(np.float32)
+    sigma = max(2.0, image.shape[0] / 64)
+    weight = cv2.GaussianBlur(clear, (0, 0), sigma)
+    blurred = cv2.GaussianBlur(image.astype(np.float32) * clear[..., None], (0, 0), sigma)
+    overall = image[alpha < 0.05].mean(axis=0) if clear.any() else np.zeros(3, np.float32)
+    return np.where(weight[..., None] > 1e-3, blurred / np.maximum(weight, 1e-3)[..., None], overall).astype(np.float32)
+
+
+def foreground(image: np.ndarray, alpha: np.ndarray, source_bg) -> np.ndarray:
+    """The subject's own colour under each pixel: I = a*F + (1-a)*B solved for F.
+
+    `source_bg` is one colour, or an HxWx3 field of them (see local_background)."""
     img = image.astype(np.float32)
     bg = np.asarray(source_bg, np.float32)
     a = alpha[..., None]
@@ -68,7 +80,7 @@ def foreground(image: np.ndarray, alpha: np.ndarray, source_bg: tuple[int, int, 
     return np.where(a > 0.02, np.clip(fg, 0, 255), img)
 
 
-def composite(image: np.ndarray, alpha: np.ndarray, source_bg: tuple[int, int, int], background: Background) -> np.ndarray:
+def composite(image: np.ndarray, alpha: np.ndarray, source_bg, background: Background) -> np.ndarray:
     """RGB uint8 on a colour, or RGBA uint8 when the background is transparent."""
     fg = foreground(image, alpha, source_bg)
     if background.transparent:

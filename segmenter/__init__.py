@@ -1,17 +1,26 @@
 """Background cut-out: a batch of images in, a batch of soft alpha mattes out."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from segmenter.base import Segmenter
 
-SEGMENTERS = ("chroma",)
+SEGMENTERS = ("learned", "chroma")
 
 
-def load_segmenter(name: str = "chroma", *, background: tuple[int, int, int]) -> Segmenter:
-    """Return a ready segmenter by name; `background` is the colour the images were made on."""
+def load_segmenter(name: str = "learned", *, background: tuple[int, int, int] | None, model: Path | None = None) -> Segmenter:
+    """A ready segmenter by name. `background` is the colour the images were made on, None when
+    unknown (the colour key needs it); `model` a .keras file for the learned one (default: shipped)."""
     if name == "chroma":
         from segmenter.chroma import ChromaKeySegmenter
 
+        if background is None:
+            raise ValueError("the colour key needs the background colour")
         return ChromaKeySegmenter(background)
+    if name == "learned":
+        from segmenter.learned import LearnedSegmenter
+
+        return LearnedSegmenter(model, background=background)
     raise ValueError(f"unknown segmenter {name!r} (choose from: {', '.join(SEGMENTERS)})")
 
 

@@ -190,3 +190,50 @@ def test_unknown_generator_and_profile(options):
         build_pack(options(game="nhl"))
     with pytest.raises(FacepackError, match="batch-size"):
         build_pack(replace(options(), batch_size=0))
+
+
+def test_the_shipped_learned_segmenter_builds_deterministically(options, tmp_path):
+    """The default cut-out runs a network in fixed-size batches: no face may depend on its batch-mates."""
+    from segmenter.learned import default_model_path
+
+    assert default_model_path().exists(), "the learned segmenter ships inside the package"
+    a = build_pack(options(out=tmp_path / "a", segmenter="learned", batch_size=3)).pack
+    b = build_pack(options(out=tmp_path / "b", segmenter="learned", batch_size=3)).pack
+    assert pngs(a) == pngs(b)
+    bigger = write_roster(tmp_path, "41000009,New,Guy,01.05.2001,FIN,Gulls,D,3,Player\n" + SMALL_EHM, "league2.csv")
+    c = build_pack(options(roster=bigger, out=tmp_path / "c", name="league", segmenter="learned", batch_size=3)).pack
+    assert all(pngs(c)[k] == v for k, v in pngs(a).items())
+    with Image.open(a / FACES[0]) as im:
+        px = np.asarray(im)
+    assert tuple(px[0, 0]) == (31, 44, 56) and (px[-1] != np.array([31, 44, 56])).any(axis=1).mean() > 0.6
+
+
+def test_near_duplicate_faces_are_redrawn(options, tmp_path, monkeypatch):
+    """A generator that gives everyone the same first face: build must re-draw, deterministically."""
+    import generator
+    from facepack.likeness import NEAR_DUPLICATE, distances, face_code
+    from facepack.players import face_seed
+    from facepack.roster import read_roster
+    from conftest import SEASON
+
+    roster = read_roster(options().roster, season=SEASON)
+    redraw_seeds = {face_seed(f"{p.identity}#redraw1", 0) for p in roster.players}
+    painter = generator.load_generator("painter", size=96)
+
+    class SameFace:
+        name, background = "same", painter.background
+
+        def generate(self, requests):
+            return painter.generate([r if r.seed in redraw_seeds else replace(r, seed=7, age=25.0, nationality="CAN") for r in requests])
+
+    monkeypatch.setattr(generator, "load_generator", lambda *a, **k: SameFace())
+    report = build_pack(options(out=tmp_path / "a"))
+    codes = [face_code(np.asarray(Image.open(report.pack / f))) for f in FACES]
+    d = distances(np.stack(codes).astype(np.float64))
+    np.fill_diagonal(d, np.inf)
+    assert d.min() >= NEAR_DUPLICATE
+    rows = {r["name"]: r for r in read_manifest(report.pack / "manifest.csv")}
+    assert rows["Oskar Björk"]["reason"] == ""
+    assert all(rows[n]["reason"].startswith("re-drawn 1x") for n in ("Moritz Weiß", "Jack Reilly", "Chidi Okafor"))
+    again = build_pack(options(out=tmp_path / "b")).pack
+    assert pngs(again) == pngs(report.pack)

@@ -78,3 +78,40 @@ def test_out_is_a_file(tmp_path):
 def test_version():
     r = facepack("--version")
     assert r.returncode == 0 and r.stdout.startswith("facepack ")
+
+
+def test_models_lists_the_shipped_segmenter_with_its_card():
+    import json
+
+    r = facepack("models", "--json")
+    assert r.returncode == 0, r.stderr
+    entries = json.loads(r.stdout)
+    seg = next(e for e in entries if e["role"] == "segmenter")
+    assert seg["default"] and seg["path"].endswith("matte_net.keras")
+    metrics = seg["card"]["metrics"]
+    assert metrics["mean_iou"] >= 0.985 and metrics["boundary_px"] <= 1.0 and metrics["spill_ratio_vs_chroma"] <= 0.5
+    assert seg["card"]["steps"] > 0 and seg["card"]["wall_time_s"] > 0 and seg["card"]["command"].startswith("facepack train segmenter")
+
+
+def test_morph_strip_with_the_painter(tmp_path):
+    r = facepack("morph", EXAMPLES / "league.csv", "--from", "Oskar Björk", "--to", "41000343", "--steps", "4",
+                 "--out", tmp_path / "m.png", "--season", "2026-11-21")
+    assert r.returncode == 0, r.stderr
+    from PIL import Image
+
+    with Image.open(tmp_path / "m.png") as im:
+        assert im.size == (4 * 157, 200)
+    again = facepack("morph", EXAMPLES / "league.csv", "--from", "Oskar Björk", "--to", "Nobody", "--out", tmp_path / "n.png")
+    assert again.returncode == 2 and again.stderr.startswith("error: no player 'Nobody'")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["dataset", "--out", "d"], "nothing to make"),
+    (["dataset", "nowhere", "--out", "d"], "no such folder"),
+    (["evaluate", "segmenter", "missing.keras", "data"], "not found"),
+    (["cutout", "nothing.png", "--out", "o"], "no such file"),
+])
+def test_training_commands_fail_in_one_line(tmp_path, args, message):
+    r = facepack(*args, cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1].startswith("error: ") and message in r.stderr

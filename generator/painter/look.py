@@ -39,6 +39,7 @@ JERSEYS: tuple[tuple[RGB, RGB], ...] = (
 @dataclass(frozen=True)
 class Look:
     age: float
+    region: str
     skin: RGB
     hair: RGB
     hair_style: str
@@ -132,7 +133,8 @@ def _facial_hair(rng: np.random.Generator, age: float) -> str:
 def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
     rng = np.random.default_rng(seed)
     table = appearance_table()
-    region = table["regions"][_pick(rng, region_mix(nationality, table))]
+    region_name = _pick(rng, region_mix(nationality, table))
+    region = table["regions"][region_name]
 
     skin_mean, skin_sd = region["skin"]
     skin = _ramp(table["skin_ramp"], rng.normal(skin_mean, skin_sd))
@@ -155,6 +157,7 @@ def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
 
     return Look(
         age=age,
+        region=region_name,
         skin=skin,
         hair=tuple(np.clip(hair, 0, 255)),  # type: ignore[arg-type]
         hair_style=style,

@@ -1,0 +1,56 @@
+"""Face generation throughput: the learned generator at batch 1 and 32, and the painter.
+
+    python benchmarks/bench_generator.py --model runs/gan-v1/face_gan.keras [--faces 64]
+
+Prints faces per second (the network alone, at its native resolution). Asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from facepack.quiet import import_keras
+from generator import FaceRequest, load_generator
+
+
+def rate(fn, faces: int, repeat: int = 2) -> float:
+    fn()  # warm-up: graph tracing, allocations
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return faces / best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", type=Path, required=True)
+    ap.add_argument("--faces", type=int, default=64)
+    a = ap.parse_args()
+    keras = import_keras()
+    from generator.learned import LearnedGenerator
+
+    gen = LearnedGenerator(a.model)
+    res = int(gen.model.outputs[0].shape[1])
+    print(f"learned generator {a.model} ({res} px), keras backend {keras.backend.backend()}")
+    for batch in (1, 32):
+        z = np.random.default_rng(0).standard_normal((batch, gen.z_dim)).astype(np.float32)
+        args = [z, np.zeros(batch, np.int32), np.zeros(batch, np.int32), np.full((batch, 1), 0.8, np.float32)]
+        calls = max(1, a.faces // batch)
+
+        def run():
+            for _ in range(calls):
+                gen.model(args, training=False)
+
+        print(f"  batch {batch:2d}: {rate(run, calls * batch):7.1f} faces/s")
+    painter = load_generator("painter", size=res)
+    reqs = [FaceRequest(i, 25.0) for i in range(16)]
+    print(f"painter ({res} px):  {rate(lambda: painter.generate(reqs), len(reqs)):7.1f} faces/s")
+
+
+if __name__ == "__main__":
+    main()

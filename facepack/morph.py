@@ -1,0 +1,59 @@
+"""`facepack morph`: the walk from one player's face to another's, as a strip of frames.
+
+With the learned generator the walk is a straight line between the two players' w
+(each truncated toward its own condition's mean). With the painter it is a blend
+of the two looks: measurements and colours move smoothly, and discrete traits (hair
+style, beard, collar) switch halfway.
+"""
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+import numpy as np
+
+from facepack.compose import fit
+from facepack.errors import FacepackError
+from facepack.players import Player
+from facepack.roster import Roster
+from generator.base import FaceRequest
+from generator.painter.look import Look
+
+
+def find_player(roster: Roster, key: str) -> Player:
+    """A player by ID, by 'First Last', or by file stem; one line saying why not otherwise."""
+    k = key.strip().casefold()
+    hits = [p for p in roster.players if (p.uid and p.uid == key.strip()) or p.name.casefold() == k
+            or f"{p.first}_{p.last}".casefold() == k or k.startswith(f"{p.first}_{p.last}_".casefold())]
+    if not hits:
+        raise FacepackError(f"no player {key!r} in {roster.source.name} (give an ID or 'First Last')")
+    if len(hits) > 1:
+        lines = ", ".join(str(p.line) for p in hits)
+        raise FacepackError(f"{key!r} matches several players (lines {lines}); give the ID")
+    return hits[0]
+
+
+def blend_looks(a: Look, b: Look, t: float) -> Look:
+    values = {}
+    for f in fields(Look):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, bool) or isinstance(x, (str, int)) and not isinstance(x, float):
+            values[f.name] = x if t < 0.5 else y
+        elif isinstance(x, tuple):
+            values[f.name] = tuple(float(u + (v - u) * t) for u, v in zip(x, y))
+        else:
+            values[f.name] = float(x + (y - x) * t)
+    return replace(a, **values)
+
+
+def painter_frames(a: FaceRequest, b: FaceRequest, steps: int, size: int = 256) -> list[np.ndarray]:
+    from generator.base import UI_BLUE
+    from generator.painter import paint, sample_look
+
+    la, lb = sample_look(a.seed, a.age, a.nationality), sample_look(b.seed, b.age, b.nationality)
+    return [paint(blend_looks(la, lb, t), size, UI_BLUE)[0] for t in np.linspace(0.0, 1.0, steps)]
+
+
+def strip(frames: list[np.ndarray], size: tuple[int, int]) -> np.ndarray:
+    """The frames fitted to the portrait size (bottom-anchored), side by side."""
+    tiles = [fit(f, np.ones(f.shape[:2], np.float32), size)[0] for f in frames]
+    return np.concatenate(tiles, axis=1)

@@ -1,0 +1,122 @@
+"""`facepack evaluate generator MODEL DATA`: how good the faces are, measured three ways.
+
+- c2st_accuracy: a classifier two-sample test. A fresh small CNN of fixed
+  architecture learns to tell generated faces from held-out real ones; its accuracy
+  on images it did not train on is reported (0.5: indistinguishable).
+- condition_accuracy: a CNN trained on the real training split's labels is asked the
+  age group and region of generated faces; the share it gets as requested (mean of
+  the two), beside the same classifier's accuracy on real held-out faces (the ceiling).
+- near_duplicate_rate: the share of generated faces with another within
+  facepack.likeness.NEAR_DUPLICATE (an 8x8 Lab thumbnail of the face area; the
+  threshold's measurement is in that module).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from facepack.dataset.records import load_arrays
+from generator.stylegan.model import age_groups, regions
+
+from facepack.likeness import NEAR_DUPLICATE, near_duplicate_rate
+
+
+def _cnn(keras, size: int, heads: dict[str, int]):
+    """The fixed classifier: three strided convolutions, global pooling, one head per task."""
+    from keras import layers
+
+    x = inp = keras.Input((size, size, 3))
+    for f in (16, 32, 64):
+        x = layers.Conv2D(f, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    outs = {k: layers.Dense(n, name=k)(x) for k, n in heads.items()}
+    return keras.Model(inp, outs)
+
+
+def _fit(keras, model, x, ys: dict, seed: int, epochs: int = 40):
+    keras.utils.set_random_seed(seed)
+    losses = {k: keras.losses.SparseCategoricalCrossentropy(from_logits=True) for k in ys}
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=losses, metrics={k: ["accuracy"] for k in ys})
+    stop = keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)
+    model.fit(x, ys, batch_size=32, epochs=epochs, validation_split=0.2, callbacks=[stop], verbose=0, shuffle=True)
+
+
+def _scaled(images: np.ndarray, size: int) -> np.ndarray:
+    out = np.stack([cv2.resize(i, (size, size), interpolation=cv2.INTER_AREA) for i in images])
+    return out.astype(np.float32) / 127.5 - 1.0
+
+
+def c2st_accuracy(keras, real: np.ndarray, fake: np.ndarray, size: int, seed: int = 0) -> float:
+    n = min(len(real), len(fake))
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([_scaled(real[:n], size), _scaled(fake[:n], size)])
+    y = np.concatenate([np.zeros(n, np.int32), np.ones(n, np.int32)])
+    order = rng.permutation(len(x))
+    x, y = x[order], y[order]
+    half = len(x) // 2
+    model = _cnn(keras, size, {"fake": 2})
+    _fit(keras, model, x[:half], {"fake": y[:half]}, seed)
+    pred = np.argmax(keras.ops.convert_to_numpy(model.predict(x[half:], verbose=0)["fake"]), axis=1)
+    return float((pred == y[half:]).mean())
+
+
+def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: int | None = 600, seed: int = 0) -> dict:
+    """`generator` is a LearnedGenerator; `data` a dataset made by `facepack dataset`."""
+    from facepack.quiet import import_keras
+    from generator.base import FaceRequest
+
+    keras = import_keras()
+    size = int(generator.model.outputs[0].shape[1])
+    train_x, _, train_labels = load_arrays(data, "train", limit=3000)
+    test_x, _, test_labels = load_arrays(data, "test", limit=limit_real)
+    ages, regs = age_groups(), regions()
+
+    def labels(samples_):
+        return (np.array([ages.index(s.age_group) for s in samples_], np.int32),
+                np.array([regs.index(s.region) if s.region in regs else regs.index("unknown") for s in samples_], np.int32))
+
+    # Generated faces with the held-out split's conditions, by way of representative requests.
+    rng = np.random.default_rng(seed)
+    age_of = {"junior": 19.0, "senior": 26.0, "veteran": 35.0}
+    picks = rng.integers(0, len(test_labels), samples)
+    reqs, wanted_age, wanted_region = [], [], []
+    for i, k in enumerate(picks):
+        lab = test_labels[k]
+        reqs.append(FaceRequest(seed=int(rng.integers(2**63)), age=age_of[lab.age_group], nationality=lab.nationality or None))
+    fakes = [p.image for p in generator.generate(reqs)]
+    for r in reqs:
+        _, a, g = generator.condition(r)
+        wanted_age.append(a)
+        wanted_region.append(g)
+    fake = np.stack([cv2.resize(f, (size, size), interpolation=cv2.INTER_AREA) for f in fakes])
+
+    c2st = c2st_accuracy(keras, test_x, fake, size, seed)
+
+    classifier = _cnn(keras, size, {"age": len(ages), "region": len(regs)})
+    ta, tr = labels(train_labels)
+    _fit(keras, classifier, _scaled(train_x, size), {"age": ta, "region": tr}, seed)
+
+    def accuracy(images, age_true, region_true):
+        out = classifier.predict(_scaled(images, size), verbose=0)
+        a = (np.argmax(keras.ops.convert_to_numpy(out["age"]), 1) == age_true).mean()
+        r = (np.argmax(keras.ops.convert_to_numpy(out["region"]), 1) == region_true).mean()
+        return float(a), float(r)
+
+    real_age, real_region = accuracy(test_x, *labels(test_labels))
+    fake_age, fake_region = accuracy(fake, np.array(wanted_age), np.array(wanted_region))
+    return {
+        "c2st_accuracy": round(c2st, 4),
+        "condition_accuracy": round((fake_age + fake_region) / 2, 4),
+        "near_duplicate_rate": round(near_duplicate_rate(fakes), 4),
+        "age_accuracy": round(fake_age, 4),
+        "region_accuracy": round(fake_region, 4),
+        "real_condition_accuracy": round((real_age + real_region) / 2, 4),
+        "real_age_accuracy": round(real_age, 4),
+        "real_region_accuracy": round(real_region, 4),
+        "real_near_duplicate_rate": round(near_duplicate_rate(list(test_x)), 4),
+        "near_duplicate_threshold": NEAR_DUPLICATE,
+        "samples": samples,
+        "psi": generator.psi,
+    }

@@ -1,0 +1,82 @@
+"""The learned generator: a trained conditional StyleGAN, used by build like any generator.
+
+A request's seed decides its latent code and (from its nationality's mix of regions,
+as the painter draws it) its region; its age decides the age group. Batches are
+always full (padded), so a face never depends on its batch-mates.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import cv2
+import numpy as np
+
+from generator.base import AGE_GROUPS, UI_BLUE, FaceRequest, Portrait
+from generator.painter.look import _pick, appearance_table, region_mix
+
+
+class LearnedGenerator:
+    name = "learned"
+
+    def __init__(self, model_path: Path, size: int = 256, psi: float = 0.8, batch_size: int = 8):
+        from facepack.quiet import import_keras
+
+        keras = import_keras()
+        import generator.stylegan.model  # noqa: F401  (registers the custom layers)
+
+        self.path = Path(model_path)
+        if not self.path.exists():
+            raise FileNotFoundError(f"generator model {self.path} not found")
+        self.model = keras.saving.load_model(self.path, compile=False)
+        self._numpy = keras.ops.convert_to_numpy
+        self.z_dim = int(self.model.inputs[0].shape[-1])
+        self.size, self.psi, self.batch_size = size, psi, batch_size
+        self.background = UI_BLUE
+        from generator.stylegan.model import regions
+
+        self.regions = regions()
+        self.ages = [g[0] for g in AGE_GROUPS]
+
+    def condition(self, request: FaceRequest) -> tuple[np.ndarray, int, int]:
+        rng = np.random.default_rng(request.seed)
+        z = rng.standard_normal(self.z_dim).astype(np.float32)
+        region = _pick(rng, region_mix(request.nationality, appearance_table()))
+        return z, self.ages.index(request.age_group), self.regions.index(region)
+
+    def generate(self, requests: Sequence[FaceRequest]) -> list[Portrait]:
+        out: list[Portrait] = []
+        b = self.batch_size
+        for i in range(0, len(requests), b):
+            chunk = [self.condition(r) for r in requests[i : i + b]]
+            z = np.zeros((b, self.z_dim), np.float32)
+            age = np.zeros(b, np.int32)
+            region = np.zeros(b, np.int32)
+            for k, (zk, ak, rk) in enumerate(chunk):
+                z[k], age[k], region[k] = zk, ak, rk
+            images = self._numpy(self.model([z, age, region, np.full((b, 1), self.psi, np.float32)], training=False))
+            for k in range(len(chunk)):
+                rgb = np.clip(np.rint((images[k] + 1.0) * 127.5), 0, 255).astype(np.uint8)
+                if rgb.shape[0] != self.size:
+                    rgb = cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC)
+                out.append(Portrait(image=rgb, background=self.background))
+        return out
+
+    def morph(self, a: FaceRequest, b: FaceRequest, steps: int) -> list[np.ndarray]:
+        """Frames along the straight line between a's and b's truncated w."""
+        mapping, truncate = self.model.get_layer("mapping"), self.model.get_layer("truncate")
+        synthesis = self.model.get_layer("synthesis")
+        ends = []
+        for r in (a, b):
+            z, age, region = self.condition(r)
+            w = mapping([z[None], np.array([age], np.int32), np.array([region], np.int32)], training=False)
+            ends.append(self._numpy(truncate([w, np.array([age], np.int32), np.array([region], np.int32),
+                                              np.full((1, 1), self.psi, np.float32)])))
+        num_ws = int(synthesis.inputs[0].shape[1])
+        frames = []
+        for t in np.linspace(0.0, 1.0, steps):
+            w = ends[0] * (1 - t) + ends[1] * t
+            image = self._numpy(synthesis(np.repeat(w[:, None, :], num_ws, axis=1).astype(np.float32), training=False))[0]
+            rgb = np.clip(np.rint((image + 1.0) * 127.5), 0, 255).astype(np.uint8)
+            frames.append(cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC))
+        return frames

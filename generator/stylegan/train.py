@@ -1,0 +1,287 @@
+"""`facepack train generator DATA --out runs/NAME`: train the conditional StyleGAN, resumably.
+
+Non-saturating logistic loss, lazy R1 on reals, style mixing, an EMA copy of the
+generator, DiffAugment. Checkpoints (all weights and both optimizers) every
+--checkpoint-every steps; the same command resumes. A sample sheet (fixed latents,
+every condition, the EMA generator) and TensorBoard scalars as it goes.
+
+The model code is backend-neutral Keras 3; the gradient step is TensorFlow's
+(GradientTape), the backend this package installs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from facepack.atomic import write_png
+from facepack.dataset.records import load_arrays, read_info
+from facepack.errors import FacepackError
+from facepack.modelcard import write_card
+from facepack.quiet import import_keras
+from generator.stylegan.model import (GanConfig, age_groups, build_critic, build_face_model, build_mapping, build_synthesis,
+                                      regions)
+
+EXPORT = "face_gan.keras"
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    steps: int = 20000
+    batch: int = 16
+    learning_rate: float = 2e-3
+    r1_gamma: float = 1.0
+    r1_every: int = 4
+    mixing: float = 0.9
+    ema_half_life: float = 500.0  # steps
+    checkpoint_every: int = 500
+    sample_every: int = 500
+    seed: int = 0
+
+
+def label_indices(samples) -> tuple[np.ndarray, np.ndarray]:
+    ages, regs = age_groups(), regions()
+    age = np.array([ages.index(s.age_group) for s in samples], np.int32)
+    region = np.array([regs.index(s.region) if s.region in regs else regs.index("unknown") for s in samples], np.int32)
+    return age, region
+
+
+def to_unit(images: np.ndarray, size: int) -> np.ndarray:
+    out = np.stack([cv2.resize(i, (size, size), interpolation=cv2.INTER_AREA) for i in images])
+    return out.astype(np.float32) / 127.5 - 1.0
+
+
+def to_uint8(x: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint((x + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+class GanTrainer:
+    def __init__(self, cfg: GanConfig, settings: TrainSettings):
+        self.keras = keras = import_keras()
+        import tensorflow as tf
+
+        self.tf, self.cfg, self.s = tf, cfg, settings
+        keras.utils.set_random_seed(settings.seed)
+        self.mapping, self.synthesis, self.critic = build_mapping(cfg), build_synthesis(cfg), build_critic(cfg)
+        self.mapping_ema, self.synthesis_ema = build_mapping(cfg), build_synthesis(cfg)
+        self.mapping_ema.set_weights(self.mapping.get_weights())
+        self.synthesis_ema.set_weights(self.synthesis.get_weights())
+        self.g_vars = self.mapping.trainable_variables + self.synthesis.trainable_variables
+        self.d_vars = self.critic.trainable_variables
+        # Adam without momentum, as StyleGAN2; the critic's rate corrected for lazy R1.
+        c = settings.r1_every / (settings.r1_every + 1)
+        self.g_opt = keras.optimizers.Adam(settings.learning_rate, beta_1=0.0, beta_2=0.99, epsilon=1e-8)
+        self.d_opt = keras.optimizers.Adam(settings.learning_rate * c, beta_1=0.0, beta_2=0.99 ** c, epsilon=1e-8)
+        self.g_opt.build(self.g_vars)
+        self.d_opt.build(self.d_vars)
+        self.seed = keras.random.SeedGenerator(settings.seed)
+        self.ema_beta = 0.5 ** (1.0 / settings.ema_half_life)
+        self._steps = {r1: tf.function(lambda reals, age, region, r1=r1: self._step(reals, age, region, r1)) for r1 in (False, True)}
+
+    def _generate(self, age, region, training: bool):
+        keras, tf, cfg = self.keras, self.tf, self.cfg
+        b = tf.shape(age)[0]
+        z1 = keras.random.normal((b, cfg.z_dim), seed=self.seed)
+        z2 = keras.random.normal((b, cfg.z_dim), seed=self.seed)
+        w1 = self.mapping([z1, age, region], training=training)
+        w2 = self.mapping([z2, age, region], training=training)
+        # Style mixing: from a random layer on, the styles of a second latent.
+        cutoff = keras.random.randint((b, 1), 1, cfg.num_ws, seed=self.seed)
+        mix = keras.random.uniform((b, 1), seed=self.seed) < self.s.mixing
+        layer = tf.range(cfg.num_ws)[None, :]
+        use_second = tf.logical_and(mix, layer >= cutoff)[..., None]
+        ws = tf.where(use_second, w2[:, None, :], w1[:, None, :])
+        return self.synthesis(ws, training=training)
+
+    def _step(self, reals, age, region, r1: bool):
+        from generator.stylegan.diffaugment import diff_augment
+
+        tf, s = self.tf, self.s
+        softplus = tf.math.softplus
+        with tf.GradientTape() as tape:
+            fakes = self._generate(age, region, training=True)
+            fake_logits = self.critic([diff_augment(fakes, self.seed), age, region], training=True)
+            real_logits = self.critic([diff_augment(reals, self.seed), age, region], training=True)
+            d_loss = tf.reduce_mean(softplus(fake_logits)) + tf.reduce_mean(softplus(-real_logits))
+            penalty = tf.constant(0.0)
+            if r1:
+                with tf.GradientTape() as inner:
+                    inner.watch(reals)
+                    real_sum = tf.reduce_sum(self.critic([reals, age, region], training=True))
+                grad = inner.gradient(real_sum, reals)
+                penalty = tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=[1, 2, 3])) * (s.r1_gamma / 2) * s.r1_every
+            total = d_loss + penalty
+        self.d_opt.apply_gradients(zip(tape.gradient(total, self.d_vars), self.d_vars))
+
+        with tf.GradientTape() as tape:
+            fakes = self._generate(age, region, training=True)
+            g_loss = tf.reduce_mean(softplus(-self.critic([diff_augment(fakes, self.seed), age, region], training=True)))
+        self.g_opt.apply_gradients(zip(tape.gradient(g_loss, self.g_vars), self.g_vars))
+
+        for ema, live in ((self.mapping_ema, self.mapping), (self.synthesis_ema, self.synthesis)):
+            for e, v in zip(ema.weights, live.weights):
+                if v.trainable:
+                    e.assign(self.ema_beta * e + (1 - self.ema_beta) * v)
+                else:
+                    e.assign(v)
+        return {"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}
+
+    def step(self, reals, age, region, index: int) -> dict:
+        out = self._steps[index % self.s.r1_every == 0](reals, age, region)
+        return {k: float(v) for k, v in out.items()}
+
+    # -- checkpoints -------------------------------------------------------------------
+    def _models(self):
+        return {"mapping": self.mapping, "synthesis": self.synthesis, "critic": self.critic,
+                "mapping_ema": self.mapping_ema, "synthesis_ema": self.synthesis_ema}
+
+    def save(self, folder: Path, state: dict) -> None:
+        tmp = folder / ".checkpoint.partial"
+        tmp.mkdir(parents=True, exist_ok=True)
+        for name, model in self._models().items():
+            model.save_weights(str(tmp / f"{name}.weights.h5"))
+        np.savez(tmp / "optimizers.npz", *[np.asarray(v) for v in self.g_opt.variables + self.d_opt.variables])
+        (tmp / "state.json").write_text(json.dumps(state))
+        final = folder / "checkpoint"
+        old = folder / ".checkpoint.old"
+        if final.exists():
+            final.rename(old)
+        tmp.rename(final)
+        if old.exists():
+            for p in old.iterdir():
+                p.unlink()
+            old.rmdir()
+
+    def load(self, folder: Path) -> dict:
+        ckpt = folder / "checkpoint"
+        for name, model in self._models().items():
+            model.load_weights(str(ckpt / f"{name}.weights.h5"))
+        saved = np.load(ckpt / "optimizers.npz")
+        for v, k in zip(self.g_opt.variables + self.d_opt.variables, saved.files):
+            v.assign(saved[k])
+        return json.loads((ckpt / "state.json").read_text())
+
+    # -- outputs ----------------------------------------------------------------------
+    def face_model(self):
+        return build_face_model(self.cfg, self.mapping_ema, self.synthesis_ema)
+
+    def sample_sheet(self, columns: int = 8) -> np.ndarray:
+        """One row per age group x a few regions, fixed latents: comparable from one sheet to the next."""
+        rng = np.random.default_rng(1234)
+        rows = []
+        for a in range(len(age_groups())):
+            z = rng.standard_normal((columns, self.cfg.z_dim)).astype(np.float32)
+            region = (np.arange(columns) % len(regions())).astype(np.int32)
+            ws = self.mapping_ema([z, np.full(columns, a, np.int32), region], training=False)
+            ws = self.tf.repeat(ws[:, None, :], self.cfg.num_ws, axis=1)
+            imgs = to_uint8(np.asarray(self.synthesis_ema(ws, training=False)))
+            rows.append(np.concatenate(list(imgs), axis=1))
+        return np.concatenate(rows, axis=0)
+
+
+def export_face_model(trainer: GanTrainer, path: Path, samples_per_condition: int = 256) -> None:
+    """The EMA generator with each condition's mean w filled into the truncation table."""
+    model = trainer.face_model()
+    rng = np.random.default_rng(0)
+    table = []
+    for a in range(len(age_groups())):
+        for r in range(len(regions())):
+            z = rng.standard_normal((samples_per_condition, trainer.cfg.z_dim)).astype(np.float32)
+            n = samples_per_condition
+            w = trainer.mapping_ema([z, np.full(n, a, np.int32), np.full(n, r, np.int32)], training=False)
+            table.append(np.asarray(w).mean(axis=0))
+    model.get_layer("truncate").w_avg.assign(np.stack(table).astype(np.float32))
+    model.save(path)
+
+
+def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettings, init: Path | None = None,
+                    log: Callable[[str], None] = print, command: str = "") -> Path:
+    info = read_info(data)
+    images, _, samples = load_arrays(data, "train")
+    reals = to_unit(images, cfg.resolution)
+    age, region = label_indices(samples)
+    out.mkdir(parents=True, exist_ok=True)
+    trainer = GanTrainer(cfg, settings)
+    step, wall = 0, 0.0
+    if (out / "checkpoint" / "state.json").exists():
+        state = json.loads((out / "checkpoint" / "state.json").read_text())
+        if state["config"] != cfg.to_dict() or state["settings"] != asdict(settings):
+            raise FacepackError(f"{out} holds a run with other settings; use another --out")
+        state = trainer.load(out)
+        step, wall = state["step"], state["wall_time_s"]
+        log(f"resuming {out} at step {step}/{settings.steps}")
+    elif init is not None:
+        _init_from(trainer, init)
+
+    writer = _summary_writer(trainer.tf, out)
+    rng = np.random.default_rng([settings.seed, step])
+    t0, last = time.perf_counter(), {}
+    while step < settings.steps:
+        idx = rng.integers(0, len(reals), settings.batch)
+        batch = reals[idx]
+        flip = rng.random(settings.batch) < 0.5
+        batch[flip] = batch[flip][:, :, ::-1]
+        last = trainer.step(trainer.tf.constant(batch), trainer.tf.constant(age[idx]), trainer.tf.constant(region[idx]), step)
+        step += 1
+        if writer is not None:
+            with writer.as_default():
+                for k, v in last.items():
+                    trainer.tf.summary.scalar(k, v, step=step)
+        if step % settings.sample_every == 0 or step == settings.steps:
+            (out / "samples").mkdir(exist_ok=True)
+            write_png(out / "samples" / f"step_{step:06d}.png", trainer.sample_sheet())
+        if step % settings.checkpoint_every == 0 or step == settings.steps:
+            wall += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            trainer.save(out, {"step": step, "wall_time_s": wall, "config": cfg.to_dict(), "settings": asdict(settings)})
+            log(f"step {step}/{settings.steps}  d {last['d_loss']:.3f}  g {last['g_loss']:.3f}  r1 {last['r1']:.3f}  {wall:.0f}s")
+
+    export = out / EXPORT
+    export_face_model(trainer, export)
+    state = json.loads((out / "checkpoint" / "state.json").read_text())
+    write_card(export, {
+        "kind": "generator",
+        "architecture": "conditional StyleGAN2 (mapping + modulated/demodulated convs, noise, skip toRGB; projection critic)",
+        "resolution": cfg.resolution,
+        "latent_size": cfg.z_dim,
+        "conditions": {"age_group": age_groups(), "region": regions()},
+        "params": int(trainer.mapping.count_params() + trainer.synthesis.count_params()),
+        "config": cfg.to_dict(),
+        "settings": asdict(settings),
+        "data": {"path": str(data), "resolution": info.get("resolution"), "splits": info.get("splits"),
+                 "painter": info.get("painter"), "facepacks": info.get("facepacks")},
+        "steps": state["step"],
+        "wall_time_s": round(state["wall_time_s"], 1),
+        "device": f"{platform.machine()} CPU x{os.cpu_count()}",
+        "command": command,
+        "init": str(init) if init else None,
+        "metrics": {},
+    })
+    log(f"exported {export}")
+    return export
+
+
+def _init_from(trainer: GanTrainer, init: Path) -> None:
+    """Fine-tuning: take the mapping and synthesis weights of an exported face model."""
+    import generator.stylegan.model  # noqa: F401  (registers the layers)
+
+    source = trainer.keras.saving.load_model(init, compile=False)
+    trainer.mapping.set_weights(source.get_layer("mapping").get_weights())
+    trainer.synthesis.set_weights(source.get_layer("synthesis").get_weights())
+    trainer.mapping_ema.set_weights(trainer.mapping.get_weights())
+    trainer.synthesis_ema.set_weights(trainer.synthesis.get_weights())
+
+
+def _summary_writer(tf, out: Path):
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        return None
+    return tf.summary.create_file_writer(str(out / "tensorboard"))

@@ -1,0 +1,152 @@
+"""`facepack train segmenter DATA --out runs/NAME`: train the matte network, resumably.
+
+Each epoch ends with a checkpoint (model and optimizer, written atomically) and a
+line in log.csv; running the same command again continues from the last epoch.
+The finished model is exported without optimizer state, with its model card.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from facepack.dataset.records import load_arrays, read_info
+from facepack.errors import FacepackError
+from facepack.modelcard import write_card
+from facepack.quiet import import_keras
+from segmenter.augment import augment
+
+CHECKPOINT = "checkpoint.keras"
+EXPORT = "matte_net.keras"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    size: int = 128  # network input side
+    base: int = 12  # width of the first encoder block
+    depth: int = 4
+    batch: int = 16
+    steps: int = 2000
+    steps_per_epoch: int = 100
+    learning_rate: float = 2e-3
+    seed: int = 0
+
+
+def _dataset_class(keras):
+    class Batches(keras.utils.PyDataset):
+        """Fresh augmentations every epoch; batch k of epoch e is a function of (seed, e, k)."""
+
+        def __init__(self, images, alphas, cfg: TrainConfig, epoch: int):
+            super().__init__(workers=1, use_multiprocessing=False)
+            self.images, self.alphas, self.cfg, self.epoch = images, alphas, cfg, epoch
+
+        def __len__(self):
+            return self.cfg.steps_per_epoch
+
+        def __getitem__(self, k):
+            rng = np.random.default_rng([self.cfg.seed, self.epoch, k])
+            idx = rng.integers(0, len(self.images), self.cfg.batch)
+            pairs = [augment(self.images[i], self.alphas[i], rng, self.cfg.size) for i in idx]
+            x = np.stack([p[0] for p in pairs]).astype(np.float32)
+            y = np.stack([p[1] for p in pairs])[..., None].astype(np.float32)
+            return x, y
+
+        def on_epoch_end(self):
+            self.epoch += 1
+
+    return Batches
+
+
+def _has_tensorboard() -> bool:
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _resized(images: np.ndarray, alphas: np.ndarray, size: int):
+    x = np.stack([cv2.resize(i, (size, size), interpolation=cv2.INTER_AREA) for i in images]).astype(np.float32)
+    y = np.stack([cv2.resize(a, (size, size), interpolation=cv2.INTER_AREA) for a in alphas])[..., None]
+    return x, y.astype(np.float32)
+
+
+def train_segmenter(data: Path, out: Path, cfg: TrainConfig, init: Path | None = None,
+                    log: Callable[[str], None] = print, command: str = "") -> Path:
+    keras = import_keras()
+    from segmenter.model import build_matte_net, hard_iou, matte_loss
+
+    info = read_info(data)
+    images, alphas, _ = load_arrays(data, "train")
+    val_images, val_alphas, _ = load_arrays(data, "test", limit=64)
+    val = _resized(val_images, val_alphas, cfg.size)
+    out.mkdir(parents=True, exist_ok=True)
+    state_path, ckpt = out / "state.json", out / CHECKPOINT
+
+    epochs = max(1, -(-cfg.steps // cfg.steps_per_epoch))
+    done, wall = 0, 0.0
+    if ckpt.exists() and state_path.exists():
+        state = json.loads(state_path.read_text())
+        if state["config"] != asdict(cfg):
+            raise FacepackError(f"{out} holds a run with other settings ({state['config']}); use another --out")
+        model = keras.saving.load_model(ckpt)
+        done, wall = state["epoch"], state["wall_time_s"]
+        log(f"resuming {out} at epoch {done}/{epochs}")
+    else:
+        keras.utils.set_random_seed(cfg.seed)
+        model = build_matte_net(cfg.size, cfg.base, cfg.depth)
+        if init is not None:
+            model.set_weights(keras.saving.load_model(init, compile=False).get_weights())
+        schedule = keras.optimizers.schedules.CosineDecay(cfg.learning_rate, decay_steps=epochs * cfg.steps_per_epoch, alpha=0.05)
+        model.compile(optimizer=keras.optimizers.Adam(schedule), loss=matte_loss, metrics=[hard_iou])
+
+    class Checkpoint(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t0 = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            nonlocal wall
+            wall += time.perf_counter() - self.t0
+            tmp = out / f".{CHECKPOINT}.partial.keras"
+            self.model.save(tmp)
+            os.replace(tmp, ckpt)
+            state_path.write_text(json.dumps({"epoch": epoch + 1, "wall_time_s": wall, "config": asdict(cfg)}))
+            log(f"epoch {epoch + 1}/{epochs}  step {(epoch + 1) * cfg.steps_per_epoch}  loss {logs['loss']:.4f}  "
+                f"val_iou {logs.get('val_hard_iou', float('nan')):.4f}  {wall:.0f}s")
+
+    callbacks = [Checkpoint(), keras.callbacks.CSVLogger(str(out / "log.csv"), append=True)]
+    if keras.backend.backend() == "tensorflow" and _has_tensorboard():
+        callbacks.append(keras.callbacks.TensorBoard(str(out / "tensorboard"), write_graph=False))
+    if done < epochs:
+        batches = _dataset_class(keras)(images, alphas, cfg, epoch=done)
+        model.fit(batches, epochs=epochs, initial_epoch=done, validation_data=val, callbacks=callbacks, verbose=0)
+
+    final = build_matte_net(cfg.size, cfg.base, cfg.depth)
+    final.set_weights(model.get_weights())
+    export = out / EXPORT
+    final.save(export)
+    state = json.loads(state_path.read_text())
+    write_card(export, {
+        "kind": "segmenter",
+        "architecture": "U-Net with an atrous pyramid (rates 1, 2, 4) at the bottleneck; guided-filter refinement at full resolution",
+        "input_size": cfg.size,
+        "params": int(final.count_params()),
+        "config": asdict(cfg),
+        "data": {"path": str(data), "resolution": info.get("resolution"), "splits": info.get("splits"),
+                 "painter": info.get("painter"), "facepacks": info.get("facepacks")},
+        "steps": state["epoch"] * cfg.steps_per_epoch,
+        "wall_time_s": round(state["wall_time_s"], 1),
+        "device": f"{platform.machine()} CPU x{os.cpu_count()}, keras backend {keras.backend.backend()}",
+        "command": command,
+        "init": str(init) if init else None,
+        "metrics": {},
+    })
+    log(f"exported {export}")
+    return export
