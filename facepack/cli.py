@@ -127,7 +127,8 @@ def dataset(
     import_keras()
 
     opts = DatasetOptions(out=out_dir, folders=tuple(folders or ()), painter=painter, size=size, season=_season(season),
-                          max_age=max_age, roster=roster, holdout=holdout, seed=seed, overwrite=overwrite)
+                          max_age=max_age, roster=roster, holdout=holdout, seed=seed, overwrite=overwrite,
+                          command="facepack dataset " + " ".join(sys.argv[2:]))
     progress = Progress(TextColumn("[bold]images"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet)
     with progress:
         task = progress.add_task("images", total=None)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import platform
 from pathlib import Path
 
 from facepack.atomic import write_text
@@ -25,3 +27,22 @@ def update_metrics(model: Path, metrics: dict) -> dict:
     card.setdefault("metrics", {}).update(metrics)
     write_card(model, card)
     return card
+
+
+def training_card(kind: str, data: Path, info: dict, steps: int, wall_time_s: float, command: str,
+                  init: Path | None, **details) -> dict:
+    """The card every trained model gets: what it is (`details`), what it saw, how long, how to redo it."""
+    import keras
+
+    return {
+        "kind": kind,
+        **details,
+        "data": {"path": str(data), "resolution": info.get("resolution"), "splits": info.get("splits"),
+                 "painter": info.get("painter"), "facepacks": info.get("facepacks"), "command": info.get("command")},
+        "steps": steps,
+        "wall_time_s": round(wall_time_s, 1),
+        "device": f"{platform.machine()} CPU x{os.cpu_count()}, keras backend {keras.backend.backend()}",
+        "command": command,
+        "init": str(init) if init else None,
+        "metrics": {},
+    }

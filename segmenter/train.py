@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ import numpy as np
 
 from facepack.dataset.records import load_arrays, read_info
 from facepack.errors import FacepackError
-from facepack.modelcard import write_card
+from facepack.modelcard import training_card, write_card
 from facepack.quiet import import_keras
 from segmenter.augment import augment
 
@@ -133,20 +132,10 @@ def train_segmenter(data: Path, out: Path, cfg: TrainConfig, init: Path | None =
     export = out / EXPORT
     final.save(export)
     state = json.loads(state_path.read_text())
-    write_card(export, {
-        "kind": "segmenter",
-        "architecture": "U-Net with an atrous pyramid (rates 1, 2, 4) at the bottleneck; guided-filter refinement at full resolution",
-        "input_size": cfg.size,
-        "params": int(final.count_params()),
-        "config": asdict(cfg),
-        "data": {"path": str(data), "resolution": info.get("resolution"), "splits": info.get("splits"),
-                 "painter": info.get("painter"), "facepacks": info.get("facepacks")},
-        "steps": state["epoch"] * cfg.steps_per_epoch,
-        "wall_time_s": round(state["wall_time_s"], 1),
-        "device": f"{platform.machine()} CPU x{os.cpu_count()}, keras backend {keras.backend.backend()}",
-        "command": command,
-        "init": str(init) if init else None,
-        "metrics": {},
-    })
+    write_card(export, training_card(
+        "segmenter", data, info, state["epoch"] * cfg.steps_per_epoch, state["wall_time_s"], command, init,
+        architecture="U-Net with an atrous pyramid (rates 1, 2, 4) at the bottleneck; guided-filter refinement at full resolution",
+        input_size=cfg.size, params=int(final.count_params()), config=asdict(cfg),
+    ))
     log(f"exported {export}")
     return export

@@ -33,6 +33,7 @@ class DatasetOptions:
     holdout: float = 0.1
     seed: int = 0
     overwrite: bool = False
+    command: str = ""  # how it was made, for the model cards of what trains on it
 
 
 def _prepare(out: Path, overwrite: bool) -> None:
@@ -90,6 +91,7 @@ def make_dataset(opts: DatasetOptions, on_sample: Callable[[], None] | None = No
     dropped = Counter(v.reason.split(" (")[0] if v.reason.startswith("unreadable") else v.reason for v in verdicts if v.status == "dropped")
     info = {
         "format": FORMAT,
+        "command": opts.command,
         "resolution": opts.size,
         "background": list(UI_BLUE),
         "splits": {"train": train.count, "test": test.count},

@@ -11,8 +11,6 @@ The model code is backend-neutral Keras 3; the gradient step is TensorFlow's
 from __future__ import annotations
 
 import json
-import os
-import platform
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,7 +22,7 @@ import numpy as np
 from facepack.atomic import write_png
 from facepack.dataset.records import load_arrays, read_info
 from facepack.errors import FacepackError
-from facepack.modelcard import write_card
+from facepack.modelcard import training_card, write_card
 from facepack.quiet import import_keras
 from generator.stylegan.model import (GanConfig, age_groups, build_critic, build_face_model, build_mapping, build_synthesis,
                                       regions)
@@ -84,6 +82,9 @@ class GanTrainer:
         self.seed = keras.random.SeedGenerator(settings.seed)
         self.ema_beta = 0.5 ** (1.0 / settings.ema_half_life)
         self._steps = {r1: tf.function(lambda reals, age, region, r1=r1: self._step(reals, age, region, r1)) for r1 in (False, True)}
+        self._critic_only = None
+        # Grappler's remapper cannot fuse the R1 double-backward and says so on stderr at every trace.
+        tf.config.optimizer.set_experimental_options({"remapping": False})
 
     def _generate(self, age, region, training: bool):
         keras, tf, cfg = self.keras, self.tf, self.cfg
@@ -100,7 +101,7 @@ class GanTrainer:
         ws = tf.where(use_second, w2[:, None, :], w1[:, None, :])
         return self.synthesis(ws, training=training)
 
-    def _step(self, reals, age, region, r1: bool):
+    def _critic_step(self, reals, age, region, r1: bool):
         from generator.stylegan.diffaugment import diff_augment
 
         tf, s = self.tf, self.s
@@ -111,7 +112,7 @@ class GanTrainer:
             real_logits = self.critic([diff_augment(reals, self.seed), age, region], training=True)
             d_loss = tf.reduce_mean(softplus(fake_logits)) + tf.reduce_mean(softplus(-real_logits))
             penalty = tf.constant(0.0)
-            if r1:
+            if r1:  # lazy R1: every r1_every steps, scaled up to match
                 with tf.GradientTape() as inner:
                     inner.watch(reals)
                     real_sum = tf.reduce_sum(self.critic([reals, age, region], training=True))
@@ -119,23 +120,35 @@ class GanTrainer:
                 penalty = tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=[1, 2, 3])) * (s.r1_gamma / 2) * s.r1_every
             total = d_loss + penalty
         self.d_opt.apply_gradients(zip(tape.gradient(total, self.d_vars), self.d_vars))
+        return d_loss, penalty
 
+    def _generator_step(self, age, region):
+        from generator.stylegan.diffaugment import diff_augment
+
+        tf = self.tf
         with tf.GradientTape() as tape:
             fakes = self._generate(age, region, training=True)
-            g_loss = tf.reduce_mean(softplus(-self.critic([diff_augment(fakes, self.seed), age, region], training=True)))
+            g_loss = tf.reduce_mean(tf.math.softplus(-self.critic([diff_augment(fakes, self.seed), age, region], training=True)))
         self.g_opt.apply_gradients(zip(tape.gradient(g_loss, self.g_vars), self.g_vars))
-
         for ema, live in ((self.mapping_ema, self.mapping), (self.synthesis_ema, self.synthesis)):
             for e, v in zip(ema.weights, live.weights):
-                if v.trainable:
-                    e.assign(self.ema_beta * e + (1 - self.ema_beta) * v)
-                else:
-                    e.assign(v)
+                e.assign(self.ema_beta * e + (1 - self.ema_beta) * v if v.trainable else v)
+        return g_loss
+
+    def _step(self, reals, age, region, r1: bool):
+        d_loss, penalty = self._critic_step(reals, age, region, r1)
+        g_loss = self._generator_step(age, region)
         return {"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}
 
     def step(self, reals, age, region, index: int) -> dict:
         out = self._steps[index % self.s.r1_every == 0](reals, age, region)
         return {k: float(v) for k, v in out.items()}
+
+    def critic_step(self, reals, age, region) -> float:
+        """One step of the critic alone (the generator held still)."""
+        if self._critic_only is None:
+            self._critic_only = self.tf.function(lambda r, a, g: self._critic_step(r, a, g, False)[0])
+        return float(self._critic_only(reals, age, region))
 
     # -- checkpoints -------------------------------------------------------------------
     def _models(self):
@@ -181,7 +194,7 @@ class GanTrainer:
             region = (np.arange(columns) % len(regions())).astype(np.int32)
             ws = self.mapping_ema([z, np.full(columns, a, np.int32), region], training=False)
             ws = self.tf.repeat(ws[:, None, :], self.cfg.num_ws, axis=1)
-            imgs = to_uint8(np.asarray(self.synthesis_ema(ws, training=False)))
+            imgs = to_uint8(self.keras.ops.convert_to_numpy(self.synthesis_ema(ws, training=False)))
             rows.append(np.concatenate(list(imgs), axis=1))
         return np.concatenate(rows, axis=0)
 
@@ -196,7 +209,7 @@ def export_face_model(trainer: GanTrainer, path: Path, samples_per_condition: in
             z = rng.standard_normal((samples_per_condition, trainer.cfg.z_dim)).astype(np.float32)
             n = samples_per_condition
             w = trainer.mapping_ema([z, np.full(n, a, np.int32), np.full(n, r, np.int32)], training=False)
-            table.append(np.asarray(w).mean(axis=0))
+            table.append(trainer.keras.ops.convert_to_numpy(w).mean(axis=0))
     model.get_layer("truncate").w_avg.assign(np.stack(table).astype(np.float32))
     model.save(path)
 
@@ -246,24 +259,13 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
     export = out / EXPORT
     export_face_model(trainer, export)
     state = json.loads((out / "checkpoint" / "state.json").read_text())
-    write_card(export, {
-        "kind": "generator",
-        "architecture": "conditional StyleGAN2 (mapping + modulated/demodulated convs, noise, skip toRGB; projection critic)",
-        "resolution": cfg.resolution,
-        "latent_size": cfg.z_dim,
-        "conditions": {"age_group": age_groups(), "region": regions()},
-        "params": int(trainer.mapping.count_params() + trainer.synthesis.count_params()),
-        "config": cfg.to_dict(),
-        "settings": asdict(settings),
-        "data": {"path": str(data), "resolution": info.get("resolution"), "splits": info.get("splits"),
-                 "painter": info.get("painter"), "facepacks": info.get("facepacks")},
-        "steps": state["step"],
-        "wall_time_s": round(state["wall_time_s"], 1),
-        "device": f"{platform.machine()} CPU x{os.cpu_count()}",
-        "command": command,
-        "init": str(init) if init else None,
-        "metrics": {},
-    })
+    write_card(export, training_card(
+        "generator", data, info, state["step"], state["wall_time_s"], command, init,
+        architecture="conditional StyleGAN2 (mapping + modulated/demodulated convs, noise, skip toRGB; projection critic)",
+        resolution=cfg.resolution, latent_size=cfg.z_dim, conditions={"age_group": age_groups(), "region": regions()},
+        params=int(trainer.mapping.count_params() + trainer.synthesis.count_params()), config=cfg.to_dict(),
+        settings=asdict(settings),
+    ))
     log(f"exported {export}")
     return export
 
