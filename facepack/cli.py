@@ -79,7 +79,8 @@ def build(
     opts = BuildOptions(
         roster=roster, out=out_dir, season=_season(season), name=name, game=game,
         generator="learned" if model else generator, model=model, psi=psi,
-        segmenter="learned" if segmenter_model else segmenter, segmenter_model=segmenter_model, background=background, seed=seed, overwrite=overwrite, existing=tuple(existing),
+        segmenter="learned" if segmenter_model else segmenter, segmenter_model=segmenter_model,
+        background=background, seed=seed, overwrite=overwrite, existing=tuple(existing),
         include_staff=include_staff, columns=parse_columns(columns), batch_size=batch_size,
     )
     progress = Progress(
