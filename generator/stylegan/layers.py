@@ -60,10 +60,6 @@ class EqualConv(layers.Layer):
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size, "activate": self.activate}
 
 
-def upsample2x(x):
-    return ops.repeat(ops.repeat(x, 2, axis=1), 2, axis=2)
-
-
 @keras.saving.register_keras_serializable(package="facepack")
 class ModulatedConv(layers.Layer):
     """conv(x * style(w)) with per-sample demodulation; inputs [x, w]."""
@@ -71,6 +67,8 @@ class ModulatedConv(layers.Layer):
     def __init__(self, filters: int, kernel_size: int = 3, demodulate: bool = True, upsample: bool = False, **kw):
         super().__init__(**kw)
         self.filters, self.kernel_size, self.demodulate, self.upsample = filters, kernel_size, demodulate, upsample
+        # Bilinear, not nearest: StyleGAN2 resamples through a smooth filter, nearest leaves a block grid.
+        self.up = layers.UpSampling2D(interpolation="bilinear") if upsample else None
 
     def build(self, shapes):
         x_shape, w_shape = shapes
@@ -88,8 +86,8 @@ class ModulatedConv(layers.Layer):
         if not self.demodulate:  # toRGB: no demodulation, a smaller style
             style = style * self.scale * math.sqrt(self.kernel_size * self.kernel_size)
         x = x * style[:, None, None, :]
-        if self.upsample:
-            x = upsample2x(x)
+        if self.up is not None:
+            x = self.up(x)
         y = ops.conv(x, kernel, padding="same")
         if self.demodulate:
             d = ops.rsqrt(ops.matmul(ops.square(style), ops.sum(ops.square(kernel), axis=(0, 1))) + 1e-8)

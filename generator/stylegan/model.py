@@ -82,7 +82,7 @@ def build_synthesis(cfg: GanConfig) -> keras.Model:
         x = Activate()(Noise(seed=res, name=f"noise{res}_a")(x))
         x = ModulatedConv(ch, name=f"conv{res}")([x, ws[:, i + 1]])
         x = Activate()(Noise(seed=res + 1, name=f"noise{res}_b")(x))
-        rgb = layers.Add()([layers.UpSampling2D(name=f"rgb_up{res}")(rgb),
+        rgb = layers.Add()([layers.UpSampling2D(interpolation="bilinear", name=f"rgb_up{res}")(rgb),
                             ModulatedConv(3, 1, demodulate=False, name=f"rgb{res}")([x, ws[:, i + 2]])])
         i += 2
     return keras.Model(ws, rgb, name="synthesis")
