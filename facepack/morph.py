@@ -36,7 +36,7 @@ def blend_looks(a: Look, b: Look, t: float) -> Look:
     values = {}
     for f in fields(Look):
         x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, bool) or isinstance(x, (str, int)) and not isinstance(x, float):
+        if isinstance(x, (bool, str, int)):  # traits and seeds: one or the other
             values[f.name] = x if t < 0.5 else y
         elif isinstance(x, tuple):
             values[f.name] = tuple(float(u + (v - u) * t) for u, v in zip(x, y))

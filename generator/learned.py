@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from generator.base import AGE_GROUPS, UI_BLUE, FaceRequest, Portrait
-from generator.painter.look import _pick, appearance_table, region_mix
+from generator.painter.look import pick_weighted, appearance_table, region_mix
 
 
 class LearnedGenerator:
@@ -41,7 +41,7 @@ class LearnedGenerator:
     def condition(self, request: FaceRequest) -> tuple[np.ndarray, int, int]:
         rng = np.random.default_rng(request.seed)
         z = rng.standard_normal(self.z_dim).astype(np.float32)
-        region = _pick(rng, region_mix(request.nationality, appearance_table()))
+        region = pick_weighted(rng, region_mix(request.nationality, appearance_table()))
         return z, self.ages.index(request.age_group), self.regions.index(region)
 
     def generate(self, requests: Sequence[FaceRequest]) -> list[Portrait]:

@@ -84,3 +84,20 @@ def test_truncation_and_conditions(run):
     assert not np.array_equal(other_age.image, same_condition[0].image)
     varied = LearnedGenerator(export, size=16, psi=1.0).generate([FaceRequest(seed=s, age=25.0, nationality="JPN") for s in (1, 2)])
     assert not np.array_equal(varied[0].image, varied[1].image)
+
+
+def test_build_with_a_learned_generator(run, options, tmp_path):
+    from PIL import Image
+
+    from facepack.build import build_pack
+    from facepack.errors import FacepackError
+
+    _, _, export, _ = run
+    a = build_pack(options(out=tmp_path / "a", generator="learned", model=export)).pack
+    b = build_pack(options(out=tmp_path / "b", generator="learned", model=export)).pack
+    faces = sorted(p.name for p in a.glob("*.png") if p.name != "preview.png")
+    assert len(faces) == 4 and all((a / f).read_bytes() == (b / f).read_bytes() for f in faces)
+    with Image.open(a / faces[0]) as im:
+        assert im.size == (157, 200)
+    with pytest.raises(FacepackError, match="needs --model"):
+        build_pack(options(out=tmp_path / "c", generator="learned"))

@@ -94,7 +94,7 @@ def region_mix(nationality: str | None, table: dict[str, Any]) -> dict[str, floa
     return table["default"]
 
 
-def _pick(rng: np.random.Generator, weights: dict[str, float]) -> str:
+def pick_weighted(rng: np.random.Generator, weights: dict[str, float]) -> str:
     names = sorted(weights)
     p = np.array([weights[n] for n in names], dtype=np.float64)
     return names[int(rng.choice(len(names), p=p / p.sum()))]
@@ -115,32 +115,32 @@ def _jitter(rng: np.random.Generator, rgb, amount: float) -> RGB:
 
 def _hair_style(rng: np.random.Generator, age: float, curly: bool) -> str:
     if curly:
-        return _pick(rng, {"afro": 2, "curly": 4, "buzz": 3, "crew": 1.5})
+        return pick_weighted(rng, {"afro": 2, "curly": 4, "buzz": 3, "crew": 1.5})
     weights = {"buzz": 2, "crew": 3, "short": 4, "side_part": 2.5, "swept": 2, "medium": 2.5, "long": 1.2, "bald": 0.0}
     if age >= 30:
         weights.update(bald=0.4 + (age - 30) * 0.12, long=0.6, medium=1.5)
-    return _pick(rng, weights)
+    return pick_weighted(rng, weights)
 
 
 def _facial_hair(rng: np.random.Generator, age: float) -> str:
     if age < 19:
-        return _pick(rng, {"none": 8, "stubble": 1.5})
+        return pick_weighted(rng, {"none": 8, "stubble": 1.5})
     if age < 23:
-        return _pick(rng, {"none": 5, "stubble": 3, "moustache": 0.3, "goatee": 0.6, "beard": 0.8})
-    return _pick(rng, {"none": 4, "stubble": 3.5, "moustache": 0.6, "goatee": 1.0, "beard": 1.8, "full_beard": 1.2})
+        return pick_weighted(rng, {"none": 5, "stubble": 3, "moustache": 0.3, "goatee": 0.6, "beard": 0.8})
+    return pick_weighted(rng, {"none": 4, "stubble": 3.5, "moustache": 0.6, "goatee": 1.0, "beard": 1.8, "full_beard": 1.2})
 
 
 def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
     rng = np.random.default_rng(seed)
     table = appearance_table()
-    region_name = _pick(rng, region_mix(nationality, table))
+    region_name = pick_weighted(rng, region_mix(nationality, table))
     region = table["regions"][region_name]
 
     skin_mean, skin_sd = region["skin"]
     skin = _ramp(table["skin_ramp"], rng.normal(skin_mean, skin_sd))
     skin = _jitter(rng, skin, 0.025)
 
-    hair = np.array(table["hair_colours"][_pick(rng, region["hair"])], float)
+    hair = np.array(table["hair_colours"][pick_weighted(rng, region["hair"])], float)
     hair = np.array(_jitter(rng, hair, 0.06))
     # Greying starts in the thirties and is patchy from person to person.
     grey = float(np.clip((age - 31 + rng.normal(0, 6)) / 22, 0, 0.85))
@@ -163,7 +163,7 @@ def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
         hair_style=style,
         hair_volume=float(np.clip(rng.normal(0.5, 0.2), 0.1, 1.0)),
         recession=recession,
-        eye_colour=_jitter(rng, table["eye_colours"][_pick(rng, region["eyes"])], 0.08),
+        eye_colour=_jitter(rng, table["eye_colours"][pick_weighted(rng, region["eyes"])], 0.08),
         brow_thickness=float(np.clip(rng.normal(1.0, 0.22), 0.55, 1.6)),
         brow_arch=float(rng.normal(0.0, 1.0)),
         eye_size=float(np.clip(rng.normal(1.0, 0.08), 0.8, 1.2)),
@@ -187,7 +187,7 @@ def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
         shoulder_width=float(np.clip(rng.normal(1.0, 0.05), 0.88, 1.12)),
         jersey=jersey,
         trim=trim,
-        collar=_pick(rng, {"round": 3, "v": 2, "laced": 1.5}),
+        collar=pick_weighted(rng, {"round": 3, "v": 2, "laced": 1.5}),
         yoke=bool(rng.random() < 0.55),
         light=float(rng.uniform(-1, 1)),
         wrinkles=float(np.clip((age - 27) / 16 + rng.normal(0, 0.15), 0, 1)),
