@@ -48,7 +48,7 @@ def _season(text: Optional[str]) -> date:
         raise FacepackError(f"--season {text!r}: use YYYY-MM-DD (the in-game date)") from None
 
 
-@app.command()
+@app.command(rich_help_panel="Packs")
 def build(
     roster: Path = typer.Argument(..., metavar="ROSTER", help="The league export: CSV (, ; or tab), headerless EHM layout or with a header row.", show_default=False),
     out_dir: Path = typer.Option(Path("packs"), "--out", "-o", help="Folder the pack folder is made in."),
@@ -107,7 +107,7 @@ def build(
     )
 
 
-@app.command()
+@app.command(rich_help_panel="Models")
 def dataset(
     folders: List[Path] = typer.Argument(None, metavar="FACEPACK_DIR", help="Installed facepacks to learn from (PNG with transparent background, EHM-style names).", show_default=False),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Dataset folder to write (train/test TFRecord shards, dataset.json, report.csv).", show_default=False),
@@ -142,8 +142,8 @@ def dataset(
 
 train_app = typer.Typer(help="Train the learned models on a dataset made by `facepack dataset`.", no_args_is_help=True)
 evaluate_app = typer.Typer(help="Measure a model on a dataset's held-out split; write the numbers into its model card.", no_args_is_help=True)
-app.add_typer(train_app, name="train")
-app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(train_app, name="train", rich_help_panel="Models")
+app.add_typer(evaluate_app, name="evaluate", rich_help_panel="Models")
 
 
 @train_app.command("segmenter")
@@ -288,7 +288,7 @@ def evaluate_generator_cmd(
         err.print(f"metrics written to {model.with_suffix('.json')}", markup=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(rich_help_panel="Packs")
 def cutout(
     inputs: List[Path] = typer.Argument(..., metavar="IMAGE_OR_DIR", help="Images, or folders of images (PNG, JPEG, WebP, BMP, TIFF).", show_default=False),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the results: one PNG per input, same name.", show_default=False),
@@ -321,7 +321,7 @@ def cutout(
     out.print(f"written {counts['written']}, kept {counts['kept']}, skipped {counts['skipped']}: {out_dir}", markup=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(rich_help_panel="Models")
 def models(
     paths: List[Path] = typer.Argument(None, metavar="MODEL", help="More .keras models to describe.", show_default=False),
     as_json: bool = typer.Option(False, "--json", help="Print the cards as JSON."),
@@ -353,7 +353,7 @@ def models(
                   f"{'  ' + shown if shown else ''}", markup=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(rich_help_panel="Packs")
 def morph(
     roster: Path = typer.Argument(..., metavar="ROSTER", help="The league export the two players are in.", show_default=False),
     from_player: str = typer.Option(..., "--from", help="A player: ID, 'First Last' or file name.", show_default=False),
@@ -397,7 +397,7 @@ def morph(
     out.print(f"{steps} frames: {out_file}", markup=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(rich_help_panel="Packs")
 def games() -> None:
     """List the game profiles: file naming, portrait size and default background."""
     from facepack.profiles import load_profile, profile_names
