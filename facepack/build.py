@@ -128,6 +128,9 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
     if opts.batch_size < 1:
         raise FacepackError("--batch-size must be at least 1")
     roster = read_roster(opts.roster, season=opts.season, include_staff=opts.include_staff, columns=opts.columns)
+    if profile.requires_id and "id" not in roster.columns:
+        raise FacepackError(f"{opts.roster}: {profile.title} names portraits by unique ID, and this roster has no ID column "
+                            f"(name it with --columns id=...)")
     if not roster.players:
         first = roster.skipped[0]
         raise FacepackError(

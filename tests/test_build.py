@@ -56,6 +56,12 @@ def test_fm_profile_names_by_uid_on_transparent(options, tmp_path):
     assert skipped.line == 3 and "no ID" in skipped.reason
 
 
+def test_fm_needs_an_id_column(options, tmp_path):
+    roster = write_roster(tmp_path, "First Name,Last Name,DOB\nAnn,Lee,01.01.2000\n", "noid.csv")
+    with pytest.raises(FacepackError, match="no ID column"):
+        build_pack(options(roster=roster, game="fm"))
+
+
 def test_background_option(options):
     report = build_pack(options(background="#ffffff"))
     with Image.open(report.pack / FACES[0]) as im:
