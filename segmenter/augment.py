@@ -11,14 +11,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from facepack.compose import foreground
 from generator.base import UI_BLUE
-
-
-def recover_foreground(image: np.ndarray, alpha: np.ndarray, background=UI_BLUE) -> np.ndarray:
-    bg = np.asarray(background, np.float32)
-    a = alpha[..., None]
-    fg = bg + (image.astype(np.float32) - bg) / np.maximum(a, 1e-3)
-    return np.where(a > 0.02, np.clip(fg, 0, 255), image.astype(np.float32))
 
 
 def _smooth(rng: np.random.Generator, size: int, cells: int, channels: int) -> np.ndarray:
@@ -41,7 +35,7 @@ def _background(rng: np.random.Generator, size: int) -> np.ndarray:
 def augment(image: np.ndarray, alpha: np.ndarray, rng: np.random.Generator, out_size: int) -> tuple[np.ndarray, np.ndarray]:
     """A randomly re-shot copy of one (image, matte) pair, resized to out_size."""
     size = image.shape[0]
-    fg = recover_foreground(image, alpha)
+    fg = foreground(image, alpha, UI_BLUE)
     a = alpha.astype(np.float32)
 
     s = rng.uniform(0.9, 1.1)
@@ -84,7 +78,7 @@ def in_use(image: np.ndarray, alpha: np.ndarray, index: int) -> np.ndarray:
     model is scored on the same pixels. The matte is unchanged."""
     rng = np.random.default_rng(10_000 + index)
     size = image.shape[0]
-    fg = recover_foreground(image, alpha)
+    fg = foreground(image, alpha, UI_BLUE)
     ui = np.asarray(UI_BLUE, np.float32)
     bg = ui + rng.uniform(-8, 8, 3) + _smooth(rng, size, 3, 3) * 8
     img = fg * alpha[..., None] + bg * (1 - alpha[..., None])

@@ -15,7 +15,7 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from segmenter.cleanup import keep_subject
+from segmenter.cleanup import keep_subject, reachable_from_border
 
 
 class ChromaKeySegmenter:
@@ -34,7 +34,7 @@ class ChromaKeySegmenter:
         diff = image.astype(np.float32) - self.background
         dist = np.linalg.norm(diff, axis=2)
 
-        open_bg = _reachable_from_border(dist < self.loose)
+        open_bg = reachable_from_border(dist < self.loose)
         edge_width = max(1, round(h / 128))
         near_bg = cv2.dilate(open_bg.astype(np.uint8), np.ones((2 * edge_width + 1,) * 2, np.uint8)) > 0
         inner = (~near_bg).astype(np.float32)
@@ -50,8 +50,3 @@ class ChromaKeySegmenter:
         alpha[open_bg & (dist < self.clear)] = 0.0
         return keep_subject(alpha)
 
-
-def _reachable_from_border(candidate: np.ndarray) -> np.ndarray:
-    count, labels = cv2.connectedComponents(candidate.astype(np.uint8), connectivity=4)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    return np.isin(labels, border[border > 0])

@@ -22,11 +22,8 @@ def keep_subject(alpha: np.ndarray, threshold: float = 0.5) -> np.ndarray:
     near = cv2.dilate(keep.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     out = np.where(near, alpha, 0.0).astype(np.float32)
 
-    background = (~keep).astype(np.uint8)
-    count, labels = cv2.connectedComponents(background, connectivity=4)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    holes = (labels > 0) & ~np.isin(labels, border)
-    out[holes] = 1.0
+    background = ~keep
+    out[background & ~reachable_from_border(background)] = 1.0
     return out
 
 
@@ -34,3 +31,10 @@ def _largest(labels: np.ndarray, count: int) -> int:
     sizes = np.bincount(labels.ravel(), minlength=count)
     sizes[0] = 0
     return int(np.argmax(sizes))
+
+
+def reachable_from_border(mask: np.ndarray) -> np.ndarray:
+    """The pixels of `mask` connected (4-way, within the mask) to the image border."""
+    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=4)
+    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    return np.isin(labels, border[border > 0])

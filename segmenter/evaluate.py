@@ -25,7 +25,7 @@ import numpy as np
 from facepack.compose import fit, foreground
 from facepack.dataset.records import load_arrays
 from generator.base import UI_BLUE
-from segmenter.augment import in_use, recover_foreground
+from segmenter.augment import in_use
 from segmenter.chroma import ChromaKeySegmenter
 
 OUTPUT_SIZE = (157, 200)
@@ -69,7 +69,7 @@ def _scores(segment, chroma, images, alphas, degrade: bool) -> dict:
         img_o, a_o = fit(img, a, OUTPUT_SIZE)
         _, p_o = fit(img, p, OUTPUT_SIZE)
         _, c_o = fit(img, c, OUTPUT_SIZE)
-        fg_o, _ = fit(recover_foreground(clean, a).astype(np.float32), a, OUTPUT_SIZE)
+        fg_o, _ = fit(foreground(clean, a, UI_BLUE), a, OUTPUT_SIZE)
         rows.append((iou(p_o, a_o), boundary_distance(p_o, a_o), spill(img_o, p_o, a_o, fg_o),
                      iou(c_o, a_o), boundary_distance(c_o, a_o), spill(img_o, c_o, a_o, fg_o)))
     r = np.asarray(rows, np.float64).mean(axis=0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from segmenter.cleanup import keep_subject
+from segmenter.cleanup import keep_subject, reachable_from_border
 
 
 def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -> np.ndarray:
@@ -62,6 +62,4 @@ def refine(image: np.ndarray, coarse: np.ndarray, background: tuple[int, int, in
 def pure_background(image: np.ndarray, background: tuple[int, int, int], tolerance: float = 3.0) -> np.ndarray:
     """Pixels of exactly the background colour (within rounding) that the image border reaches through such pixels."""
     near = np.linalg.norm(image.astype(np.float32) - np.asarray(background, np.float32), axis=2) <= tolerance
-    count, labels = cv2.connectedComponents(near.astype(np.uint8), connectivity=4)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    return np.isin(labels, border[border > 0])
+    return reachable_from_border(near)
