@@ -290,7 +290,7 @@ def evaluate_generator_cmd(
 
 @app.command(rich_help_panel="Packs")
 def cutout(
-    inputs: List[Path] = typer.Argument(..., metavar="IMAGE_OR_DIR", help="Images, or folders of images (PNG, JPEG, WebP, BMP, TIFF).", show_default=False),
+    inputs: List[Path] = typer.Argument(..., metavar="IMAGE_OR_DIR", help="Images, or folders of images (PNG, JPEG, WebP, BMP, TIFF, TGA, GIF).", show_default=False),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the results: one PNG per input, same name.", show_default=False),
     background: str = typer.Option("transparent", "--background", "-b", help="transparent (RGBA), ui (the EHM blue) or #RRGGBB."),
     only_mask: bool = typer.Option(False, "--only-mask", help="Write the alpha matte (grey PNG) instead of the cut-out."),

@@ -11,11 +11,8 @@ from PIL import Image, ImageOps
 from facepack import atomic
 from facepack.compose import Background, composite, local_background
 from facepack.errors import FacepackError
-from facepack.existing import stem_key
+from facepack.existing import IMAGE_SUFFIXES, stem_key
 from facepack.naming import inside
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
-
 
 @dataclass(frozen=True)
 class CutoutResult:

@@ -13,7 +13,7 @@ from pathlib import Path
 from facepack.config_xml import mapped_uids
 from facepack.errors import FacepackError
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif", ".webp"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif", ".webp", ".tif", ".tiff"}
 
 
 def stem_key(stem: str) -> str:
