@@ -188,6 +188,7 @@ def train_generator_cmd(
     sample_every: int = typer.Option(500, "--sample-every", help="Steps between sample sheets."),
     seed: int = typer.Option(0, "--seed", help="Seed of weights, latents and batches."),
     init: Optional[Path] = typer.Option(None, "--init", help="Fine-tune from this exported generator (.keras).", show_default=False),
+    export_only: bool = typer.Option(False, "--export-only", help="Export the run's last checkpoint now, without training."),
 ) -> None:
     """Train the conditional StyleGAN generator. Run the same command again to resume."""
     from facepack.quiet import import_keras
@@ -202,7 +203,8 @@ def train_generator_cmd(
     settings = TrainSettings(steps=steps, batch=batch_size, learning_rate=learning_rate, r1_gamma=r1_gamma,
                              checkpoint_every=checkpoint_every, sample_every=sample_every, seed=seed)
     command = "facepack train generator " + " ".join(sys.argv[3:])
-    train_generator(data, out_dir, cfg, settings, init=init, log=lambda m: err.print(m, markup=False, soft_wrap=True), command=command)
+    train_generator(data, out_dir, cfg, settings, init=init, log=lambda m: err.print(m, markup=False, soft_wrap=True),
+                    command=command, export_only=export_only)
 
 
 @evaluate_app.command("segmenter")

@@ -22,6 +22,10 @@ from generator.stylegan.model import age_groups, regions
 
 from facepack.likeness import NEAR_DUPLICATE, near_duplicate_rate
 
+# The classifiers judge 64 px copies: the cues (skin, hair, greying, wrinkles, artefacts) survive,
+# and a CPU trains them to convergence in minutes.
+CLASSIFIER_SIZE = 64
+
 
 def _cnn(keras, size: int, heads: dict[str, int]):
     """The fixed classifier: three strided convolutions, global pooling, one head per task."""
@@ -68,7 +72,7 @@ def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: i
     from generator.base import FaceRequest
 
     keras = import_keras()
-    size = int(generator.model.outputs[0].shape[1])
+    size = CLASSIFIER_SIZE
     train_x, _, train_labels = load_arrays(data, "train", limit=3000)
     test_x, _, test_labels = load_arrays(data, "test", limit=limit_real)
     ages, regs = age_groups(), regions()

@@ -215,7 +215,8 @@ def export_face_model(trainer: GanTrainer, path: Path, samples_per_condition: in
 
 
 def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettings, init: Path | None = None,
-                    log: Callable[[str], None] = print, command: str = "") -> Path:
+                    log: Callable[[str], None] = print, command: str = "", export_only: bool = False) -> Path:
+    """Train (or resume) and export; with `export_only`, export the run's last checkpoint as it is."""
     info = read_info(data)
     images, _, samples = load_arrays(data, "train")
     reals = to_unit(images, cfg.resolution)
@@ -230,13 +231,15 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         state = trainer.load(out)
         step, wall = state["step"], state["wall_time_s"]
         log(f"resuming {out} at step {step}/{settings.steps}")
+    elif export_only:
+        raise FacepackError(f"{out}: no checkpoint to export")
     elif init is not None:
         _init_from(trainer, init)
 
     writer = _summary_writer(trainer.tf, out)
     rng = np.random.default_rng([settings.seed, step])
     t0, last = time.perf_counter(), {}
-    while step < settings.steps:
+    while step < settings.steps and not export_only:
         idx = rng.integers(0, len(reals), settings.batch)
         batch = reals[idx]
         flip = rng.random(settings.batch) < 0.5
