@@ -28,7 +28,7 @@ from facepack.players import Player, age_at, face_request, face_seed
 from facepack.preview import write_preview
 from facepack.profiles import GameProfile, load_profile
 from facepack.roster import Roster, read_roster
-from generator.base import age_group
+from generator.base import FaceRequest, age_group
 
 PREVIEW_MAX = 100
 MAX_REDRAWS = 8
@@ -60,7 +60,7 @@ class BuildOptions:
 class Planned:
     player: Player
     file: str
-    seed: int
+    request: FaceRequest  # the face this player gets: seed, age, nationality
     status: str  # "build", "kept" or "skipped"
     reason: str = ""
 
@@ -92,26 +92,26 @@ def plan(roster: Roster, profile: GameProfile, pack: Path, existing: ExistingFac
     planned: list[Planned] = []
     taken: dict[str, Player] = {}
     for p in roster.players:
-        seed = face_request(p, opts.season, opts.seed).seed
+        request = face_request(p, opts.season, opts.seed)
         try:
             name = file_name(p, profile)
         except FacepackError as e:
-            planned.append(Planned(p, "", seed, "skipped", str(e)))
+            planned.append(Planned(p, "", request, "skipped", str(e)))
             continue
         key = stem_key(name)  # Windows folders ignore case: two such names are one file there
         if key in taken:
             first = taken[key]
-            planned.append(Planned(p, name, seed, "skipped", f"same file as line {first.line} ({first.name})"))
+            planned.append(Planned(p, name, request, "skipped", f"same file as line {first.line} ({first.name})"))
             continue
         taken[key] = p
         stem = name[: -len(profile.extension)]
         elsewhere = existing.find(stem, p.uid)
         if elsewhere is not None:
-            planned.append(Planned(p, name, seed, "kept", f"already in {elsewhere}"))
+            planned.append(Planned(p, name, request, "kept", f"already in {elsewhere}"))
         elif inside(pack, name).exists() and not opts.overwrite:
-            planned.append(Planned(p, name, seed, "kept", "already in the pack (--overwrite replaces it)"))
+            planned.append(Planned(p, name, request, "kept", "already in the pack (--overwrite replaces it)"))
         else:
-            planned.append(Planned(p, name, seed, "build"))
+            planned.append(Planned(p, name, request, "build"))
     return planned
 
 
@@ -149,6 +149,7 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
     atomic.remove_stale_temporaries(pack)
     items = plan(roster, profile, pack, existing, opts)
     todo = [it for it in items if it.status == "build"]
+    kept_here = [it for it in items if it.status == "kept" and inside(pack, it.file).exists()]
     if on_start:
         on_start(len(todo))
 
@@ -166,8 +167,7 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
             seg = load_segmenter(opts.segmenter, background=gen.background, model=opts.segmenter_model)
         except (ValueError, FileNotFoundError) as e:
             raise FacepackError(str(e)) from None
-        codes = [_code_of_file(inside(pack, it.file), profile) for it in items if it.status == "kept" and inside(pack, it.file).exists()]
-        codes = [c for c in codes if c is not None]
+        codes = [c for c in (_code_of_file(inside(pack, it.file), profile) for it in kept_here) if c is not None]
 
         def make(requests):
             portraits = gen.generate(requests)
@@ -175,15 +175,14 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
             return [compose_portrait(p.image, m, p.background, profile, background) for p, m in zip(portraits, mattes)]
 
         for batch in _batches(todo, opts.batch_size):
-            for it, pixels in zip(batch, make([face_request(it.player, opts.season, opts.seed) for it in batch])):
+            for it, pixels in zip(batch, make([it.request for it in batch])):
                 code = face_code(_on_ui(pixels, profile))
                 redraws = 0
                 # Two players must never share a face: re-draw, from seeds derived from the identity alone.
                 while closest(code, codes)[1] < NEAR_DUPLICATE and redraws < MAX_REDRAWS:
                     redraws += 1
                     seed = face_seed(f"{it.player.identity}#redraw{redraws}", opts.seed)
-                    request = replace(face_request(it.player, opts.season, opts.seed), seed=seed)
-                    pixels = make([request])[0]
+                    pixels = make([replace(it.request, seed=seed)])[0]
                     code = face_code(_on_ui(pixels, profile))
                 if redraws:
                     redrawn[it.file] = (seed, f"re-drawn {redraws}x: too close to a face already in the pack")
@@ -195,7 +194,8 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
     rows = [_manifest_row(it, opts.season, redrawn.get(it.file)) for it in items] + [
         ManifestRow(s.line, s.name, s.birth_date, s.uid, "", "", "", "skipped", s.reason) for s in roster.skipped
     ]
-    in_pack = [it for it in items if it.status == "build" or (it.status == "kept" and inside(pack, it.file).exists())]
+    kept_files = {it.file for it in kept_here}
+    in_pack = [it for it in items if it.status == "build" or it.file in kept_files]
     maps = [
         (it.file[: -len(profile.extension)], profile.config_target.format(uid=it.player.uid))
         for it in in_pack
@@ -233,7 +233,7 @@ def _manifest_row(it: Planned, season: date, redrawn: tuple[int, str] | None = N
         birth_date=p.birth_date.isoformat(),
         id=p.uid or "",
         file=it.file,
-        seed=f"{(redrawn[0] if redrawn else it.seed):016x}",
+        seed=f"{(redrawn[0] if redrawn else it.request.seed):016x}",
         age_group=age_group(age_at(p.birth_date, season)),
         status="built" if it.status == "build" else it.status,
         reason=redrawn[1] if redrawn else it.reason,

@@ -86,7 +86,7 @@ def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: i
     age_of = {"junior": 19.0, "senior": 26.0, "veteran": 35.0}
     picks = rng.integers(0, len(test_labels), samples)
     reqs, wanted_age, wanted_region = [], [], []
-    for i, k in enumerate(picks):
+    for k in picks:
         lab = test_labels[k]
         reqs.append(FaceRequest(seed=int(rng.integers(2**63)), age=age_of[lab.age_group], nationality=lab.nationality or None))
     fakes = [p.image for p in generator.generate(reqs)]
