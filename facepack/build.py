@@ -115,7 +115,7 @@ def plan(roster: Roster, profile: GameProfile, pack: Path, existing: ExistingFac
     return planned
 
 
-def _batches(items: Sequence[Planned], size: int) -> Iterator[Sequence[Planned]]:
+def batches(items: Sequence, size: int) -> Iterator[Sequence]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -174,7 +174,7 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
             mattes = seg.matte([p.image for p in portraits])
             return [compose_portrait(p.image, m, p.background, profile, background) for p, m in zip(portraits, mattes)]
 
-        for batch in _batches(todo, opts.batch_size):
+        for batch in batches(todo, opts.batch_size):
             for it, pixels in zip(batch, make([it.request for it in batch])):
                 code = face_code(_on_ui(pixels, profile))
                 redraws = 0

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from PIL import Image, ImageOps
 
 from facepack import atomic
+from facepack.build import batches
 from facepack.compose import Background, composite, local_background
 from facepack.errors import FacepackError
 from facepack.existing import IMAGE_SUFFIXES, stem_key
@@ -51,11 +52,6 @@ def border_colour(image: np.ndarray) -> tuple[int, int, int]:
     return tuple(int(v) for v in np.median(edge, axis=0))  # type: ignore[return-value]
 
 
-def _batches(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def cut_out(
     inputs: Sequence[Path],
     out: Path,
@@ -89,7 +85,7 @@ def cut_out(
         results.append(r)
         report(r)
 
-    for batch in _batches(todo, batch_size):
+    for batch in batches(todo, batch_size):
         loaded = []
         for src, target in batch:
             try:
