@@ -4,8 +4,8 @@
   architecture learns to tell generated faces from held-out real ones; its accuracy
   on images it did not train on is reported (0.5: indistinguishable).
 - condition_accuracy: a CNN trained on the real training split's labels is asked the
-  age group and region of generated faces; the share it gets as requested (mean of
-  the two), beside the same classifier's accuracy on real held-out faces (the ceiling).
+  age group and complexion of generated faces; the share it gets as requested (mean
+  of the two), beside the same classifier's accuracy on real held-out faces (the ceiling).
 - near_duplicate_rate: the share of generated faces with another within
   facepack.likeness.NEAR_DUPLICATE (an 8x8 Lab thumbnail of the face area; the
   threshold's measurement is in that module).
@@ -18,11 +18,11 @@ import cv2
 import numpy as np
 
 from facepack.dataset.records import load_arrays
-from generator.stylegan.model import age_groups, regions
+from generator.stylegan.model import age_groups, complexions
 
 from facepack.likeness import NEAR_DUPLICATE, near_duplicate_rate
 
-# The classifiers judge 64 px copies: the cues (skin, hair, greying, wrinkles, artefacts) survive,
+# The classifiers judge 64 px copies: the cues (skin, hair, greying, facial hair, artefacts) survive,
 # and a CPU trains them to convergence in minutes.
 CLASSIFIER_SIZE = 64
 
@@ -75,17 +75,17 @@ def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: i
     size = CLASSIFIER_SIZE
     train_x, _, train_labels = load_arrays(data, "train", limit=3000)
     test_x, _, test_labels = load_arrays(data, "test", limit=limit_real)
-    ages, regs = age_groups(), regions()
+    ages, tones = age_groups(), complexions()
 
     def labels(samples_):
         return (np.array([ages.index(s.age_group) for s in samples_], np.int32),
-                np.array([regs.index(s.region) if s.region in regs else regs.index("unknown") for s in samples_], np.int32))
+                np.array([tones.index(s.complexion) if s.complexion in tones else tones.index("unknown") for s in samples_], np.int32))
 
     # Generated faces with the held-out split's conditions, by way of representative requests.
     rng = np.random.default_rng(seed)
     age_of = {"junior": 19.0, "senior": 26.0, "veteran": 35.0}
     picks = rng.integers(0, len(test_labels), samples)
-    reqs, wanted_age, wanted_region = [], [], []
+    reqs, wanted_age, wanted_tone = [], [], []
     for k in picks:
         lab = test_labels[k]
         reqs.append(FaceRequest(seed=int(rng.integers(2**63)), age=age_of[lab.age_group], nationality=lab.nationality or None))
@@ -93,32 +93,32 @@ def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: i
     for r in reqs:
         _, a, g = generator.condition(r)
         wanted_age.append(a)
-        wanted_region.append(g)
+        wanted_tone.append(g)
     fake = np.stack([cv2.resize(f, (size, size), interpolation=cv2.INTER_AREA) for f in fakes])
 
     c2st = c2st_accuracy(keras, test_x, fake, size, seed)
 
-    classifier = _cnn(keras, size, {"age": len(ages), "region": len(regs)})
-    ta, tr = labels(train_labels)
-    _fit(keras, classifier, _scaled(train_x, size), {"age": ta, "region": tr}, seed)
+    classifier = _cnn(keras, size, {"age": len(ages), "complexion": len(tones)})
+    ta, tc = labels(train_labels)
+    _fit(keras, classifier, _scaled(train_x, size), {"age": ta, "complexion": tc}, seed)
 
-    def accuracy(images, age_true, region_true):
+    def accuracy(images, age_true, tone_true):
         out = classifier.predict(_scaled(images, size), verbose=0)
         a = (np.argmax(keras.ops.convert_to_numpy(out["age"]), 1) == age_true).mean()
-        r = (np.argmax(keras.ops.convert_to_numpy(out["region"]), 1) == region_true).mean()
-        return float(a), float(r)
+        c = (np.argmax(keras.ops.convert_to_numpy(out["complexion"]), 1) == tone_true).mean()
+        return float(a), float(c)
 
-    real_age, real_region = accuracy(test_x, *labels(test_labels))
-    fake_age, fake_region = accuracy(fake, np.array(wanted_age), np.array(wanted_region))
+    real_age, real_tone = accuracy(test_x, *labels(test_labels))
+    fake_age, fake_tone = accuracy(fake, np.array(wanted_age), np.array(wanted_tone))
     return {
         "c2st_accuracy": round(c2st, 4),
-        "condition_accuracy": round((fake_age + fake_region) / 2, 4),
+        "condition_accuracy": round((fake_age + fake_tone) / 2, 4),
         "near_duplicate_rate": round(near_duplicate_rate(fakes), 4),
         "age_accuracy": round(fake_age, 4),
-        "region_accuracy": round(fake_region, 4),
-        "real_condition_accuracy": round((real_age + real_region) / 2, 4),
+        "complexion_accuracy": round(fake_tone, 4),
+        "real_condition_accuracy": round((real_age + real_tone) / 2, 4),
         "real_age_accuracy": round(real_age, 4),
-        "real_region_accuracy": round(real_region, 4),
+        "real_complexion_accuracy": round(real_tone, 4),
         "real_near_duplicate_rate": round(near_duplicate_rate(list(test_x)), 4),
         "near_duplicate_threshold": NEAR_DUPLICATE,
         "samples": samples,

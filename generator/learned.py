@@ -1,8 +1,9 @@
 """The learned generator: a trained conditional StyleGAN, used by build like any generator.
 
-A request's seed decides its latent code and (from its nationality's mix of regions,
-as the painter draws it) its region; its age decides the age group. Batches are
-always full (padded), so a face never depends on its batch-mates.
+A request's seed decides its latent code and its complexion: the one the painter
+would give the same player (the nationality's mix of regions sets the odds, the seed
+decides), so both generators agree on who looks how. Its age decides the age group.
+Batches are always full (padded), so a face never depends on its batch-mates.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import cv2
 import numpy as np
 
 from generator.base import AGE_GROUPS, UI_BLUE, FaceRequest, Portrait
-from generator.painter.look import pick_weighted, appearance_table, region_mix
+from generator.painter.look import sample_look
 
 
 class LearnedGenerator:
@@ -33,16 +34,16 @@ class LearnedGenerator:
         self.z_dim = int(self.model.inputs[0].shape[-1])
         self.size, self.psi, self.batch_size = size, psi, batch_size
         self.background = UI_BLUE
-        from generator.stylegan.model import regions
+        from generator.stylegan.model import complexions
 
-        self.regions = regions()
+        self.complexions = complexions()
         self.ages = [g[0] for g in AGE_GROUPS]
 
     def condition(self, request: FaceRequest) -> tuple[np.ndarray, int, int]:
-        rng = np.random.default_rng(request.seed)
-        z = rng.standard_normal(self.z_dim).astype(np.float32)
-        region = pick_weighted(rng, region_mix(request.nationality, appearance_table()))
-        return z, self.ages.index(request.age_group), self.regions.index(region)
+        # A stream of its own for z: the look sampler draws from the plain seed.
+        z = np.random.default_rng([request.seed, 1]).standard_normal(self.z_dim).astype(np.float32)
+        complexion = sample_look(request.seed, request.age, request.nationality).complexion
+        return z, self.ages.index(request.age_group), self.complexions.index(complexion)
 
     def generate(self, requests: Sequence[FaceRequest]) -> list[Portrait]:
         out: list[Portrait] = []
@@ -51,10 +52,10 @@ class LearnedGenerator:
             chunk = [self.condition(r) for r in requests[i : i + b]]
             z = np.zeros((b, self.z_dim), np.float32)
             age = np.zeros(b, np.int32)
-            region = np.zeros(b, np.int32)
+            complexion = np.zeros(b, np.int32)
             for k, (zk, ak, rk) in enumerate(chunk):
-                z[k], age[k], region[k] = zk, ak, rk
-            images = self._numpy(self.model([z, age, region, np.full((b, 1), self.psi, np.float32)], training=False))
+                z[k], age[k], complexion[k] = zk, ak, rk
+            images = self._numpy(self.model([z, age, complexion, np.full((b, 1), self.psi, np.float32)], training=False))
             for k in range(len(chunk)):
                 rgb = np.clip(np.rint((images[k] + 1.0) * 127.5), 0, 255).astype(np.uint8)
                 if rgb.shape[0] != self.size:
@@ -68,15 +69,15 @@ class LearnedGenerator:
         synthesis = self.model.get_layer("synthesis")
         ends = []
         for r in (a, b):
-            z, age, region = self.condition(r)
-            w = mapping([z[None], np.array([age], np.int32), np.array([region], np.int32)], training=False)
-            ends.append(self._numpy(truncate([w, np.array([age], np.int32), np.array([region], np.int32),
+            z, age, complexion = self.condition(r)
+            w = mapping([z[None], np.array([age], np.int32), np.array([complexion], np.int32)], training=False)
+            ends.append(self._numpy(truncate([w, np.array([age], np.int32), np.array([complexion], np.int32),
                                               np.full((1, 1), self.psi, np.float32)])))
         num_ws = int(synthesis.inputs[0].shape[1])
         frames = []
         for t in np.linspace(0.0, 1.0, steps):
             w = ends[0] * (1 - t) + ends[1] * t
-            image = self._numpy(synthesis(np.repeat(w[:, None, :], num_ws, axis=1).astype(np.float32), training=False))[0]
+            image = self._numpy(synthesis(np.repeat(w[:, None, :], num_ws, axis=1).astype(np.float32), training=False))[0, ..., :3]
             rgb = np.clip(np.rint((image + 1.0) * 127.5), 0, 255).astype(np.uint8)
             frames.append(cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC))
         return frames

@@ -31,6 +31,7 @@ def test_painter_dataset_roundtrip(tmp_path):
     assert images.shape == (4, 48, 48, 3) and images.dtype == np.uint8 and alphas.shape == (4, 48, 48)
     assert 0 <= alphas.min() and alphas.max() <= 1 and alphas.mean() > 0.2
     assert {l.age_group for l in labels} <= {"junior", "senior", "veteran"} and all(l.region for l in labels)
+    assert {l.complexion for l in labels} <= {"fair", "medium", "dark"}
     first = next(painted_samples(1, 48, seed=0))
     assert np.array_equal(first.image, images[0])  # sample i is a function of (seed, i)
 

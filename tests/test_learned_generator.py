@@ -1,5 +1,6 @@
 """The conditional StyleGAN plumbing with a tiny config (16 px, a few steps): not its quality."""
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -24,19 +25,44 @@ def run(tmp_path_factory):
     return data, out, export, settings
 
 
+def test_the_background_is_exact_where_the_matte_is_clear():
+    from generator.base import UI_BLUE
+    from generator.stylegan.model import Composite
+
+    x = np.zeros((1, 2, 2, 4), np.float32)
+    x[0, 0, 0] = [0.5, 0.5, 0.5, -40.0]  # alpha logit far below zero: background
+    x[0, 1, 1] = [0.5, -0.2, 0.1, 40.0]  # far above: the painted colour
+    out = np.asarray(Composite()(x))
+    assert np.allclose((out[0, 0, 0, :3] + 1) * 127.5, UI_BLUE, atol=1e-3) and np.isclose(out[0, 0, 0, 3], -1.0)
+    assert np.allclose(out[0, 1, 1], [0.5, -0.2, 0.1, 1.0], atol=1e-5)
+    assert np.allclose(out[0, 0, 1, 3], 0.0)  # logit 0: half
+
+
+def test_augmentation_moves_the_matte_but_never_recolours_it():
+    import keras
+
+    from generator.stylegan.diffaugment import diff_augment
+
+    x = np.full((4, 16, 16, 4), 0.2, np.float32)
+    x[..., 3] = 1.0
+    out = np.asarray(diff_augment(keras.ops.convert_to_tensor(x), keras.random.SeedGenerator(3)))
+    assert set(np.unique(out[..., 3]).round(5)) <= {0.0, 1.0}  # cut out or kept, never shifted in value
+    assert not np.allclose(out[..., :3], 0.2)
+
+
 def test_critic_steps_reduce_its_loss_on_a_fixed_batch(run):
     import tensorflow as tf
 
     from facepack.dataset.records import load_arrays
     from generator.stylegan.model import GanConfig
-    from generator.stylegan.train import GanTrainer, TrainSettings, label_indices, to_unit
+    from generator.stylegan.train import GanTrainer, TrainSettings, label_indices, to_rgba_unit
 
     data = run[0]
-    images, _, samples = load_arrays(data, "train", limit=4)
-    age, region = (tf.constant(v) for v in label_indices(samples))
-    reals = tf.constant(to_unit(images, 16))
+    images, alphas, samples = load_arrays(data, "train", limit=4)
+    age, complexion = (tf.constant(v) for v in label_indices(samples))
+    reals = tf.constant(to_rgba_unit(images, alphas, 16))
     trainer = GanTrainer(GanConfig(**TINY), TrainSettings(batch=4, learning_rate=5e-3))
-    losses = [trainer.critic_step(reals, age, region) for _ in range(15)]
+    losses = [trainer.critic_step(reals, age, complexion) for _ in range(15)]
     assert np.mean(losses[-3:]) < losses[0] - 0.1
 
 
@@ -46,7 +72,7 @@ def test_run_writes_checkpoints_samples_and_a_card(run):
     assert sorted(p.name for p in (out / "samples").iterdir()) == ["step_000003.png", "step_000006.png"]
     card = json.loads(export.with_suffix(".json").read_text())
     assert card["kind"] == "generator" and card["steps"] == 6 and card["resolution"] == 16
-    assert card["conditions"]["age_group"] == ["junior", "senior", "veteran"] and "unknown" in card["conditions"]["region"]
+    assert card["conditions"]["age_group"] == ["junior", "senior", "veteran"] and card["conditions"]["complexion"] == ["fair", "medium", "dark", "unknown"]
 
 
 def test_resume_continues_and_refuses_other_settings(run):
@@ -60,6 +86,23 @@ def test_resume_continues_and_refuses_other_settings(run):
     assert any("resuming" in m and "step 6/6" in m for m in said)
     with pytest.raises(FacepackError, match="other settings"):
         train_generator(data, out, GanConfig(**{**TINY, "channel_max": 8}), settings, log=said.append)
+    with pytest.raises(FacepackError, match="other settings"):
+        train_generator(data, out, GanConfig(**TINY), replace(settings, learning_rate=1e-3), log=said.append)
+
+
+def test_a_finished_run_trains_on_when_given_more_steps(run, tmp_path):
+    import shutil
+
+    from generator.stylegan.model import GanConfig
+    from generator.stylegan.train import train_generator
+
+    data, out, _, settings = run
+    longer = tmp_path / "longer"
+    shutil.copytree(out, longer)
+    said = []
+    export = train_generator(data, longer, GanConfig(**TINY), replace(settings, steps=9), log=said.append)
+    assert any("resuming" in m and "step 6/9" in m for m in said) and any("step 9/9" in m for m in said)
+    assert json.loads(export.with_suffix(".json").read_text())["steps"] == 9
 
 
 def test_export_round_trip_and_determinism(run):
@@ -68,8 +111,10 @@ def test_export_round_trip_and_determinism(run):
     _, _, export, _ = run
     reqs = [FaceRequest(seed=s, age=a, nationality=n) for s, a, n in [(1, 19.0, "SWE"), (2, 30.0, "NGA"), (3, 36.0, None)]]
     a = LearnedGenerator(export, size=32).generate(reqs)
-    b = LearnedGenerator(export, size=32, batch_size=2).generate(reqs[::-1])[::-1]
-    assert all(np.array_equal(x.image, y.image) for x, y in zip(a, b))  # other batch-mates, same faces
+    # Other batch-mates and places in the (always full, fixed-size) batch: the same faces.
+    stranger = FaceRequest(seed=99, age=25.0, nationality="ITA")
+    b = LearnedGenerator(export, size=32).generate([stranger] + reqs[::-1])[1:][::-1]
+    assert all(np.array_equal(x.image, y.image) for x, y in zip(a, b))
     assert a[0].image.shape == (32, 32, 3) and not np.array_equal(a[0].image, a[1].image)
 
 
@@ -78,11 +123,11 @@ def test_truncation_and_conditions(run):
 
     _, _, export, _ = run
     typical = LearnedGenerator(export, size=16, psi=0.0)
-    same_condition = typical.generate([FaceRequest(seed=s, age=25.0, nationality="JPN") for s in (1, 2)])
-    assert np.array_equal(same_condition[0].image, same_condition[1].image)  # psi 0: the condition's mean face
-    other_age = typical.generate([FaceRequest(seed=1, age=38.0, nationality="JPN")])[0]
+    same_condition = typical.generate([FaceRequest(seed=s, age=25.0, nationality="NGA") for s in (1, 2)])
+    assert np.array_equal(same_condition[0].image, same_condition[1].image)  # psi 0: the condition's mean face (seeds 1 and 2: both "dark")
+    other_age = typical.generate([FaceRequest(seed=1, age=38.0, nationality="NGA")])[0]
     assert not np.array_equal(other_age.image, same_condition[0].image)
-    varied = LearnedGenerator(export, size=16, psi=1.0).generate([FaceRequest(seed=s, age=25.0, nationality="JPN") for s in (1, 2)])
+    varied = LearnedGenerator(export, size=16, psi=1.0).generate([FaceRequest(seed=s, age=25.0, nationality="NGA") for s in (1, 2)])
     assert not np.array_equal(varied[0].image, varied[1].image)
 
 

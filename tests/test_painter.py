@@ -1,7 +1,7 @@
 import numpy as np
 
 from generator import UI_BLUE, FaceRequest, load_generator
-from generator.painter.look import appearance_table, region_mix, sample_look
+from generator.painter.look import appearance_table, complexion_of, region_mix, sample_look
 
 
 def test_same_seed_same_pixels_and_different_seeds_differ():
@@ -30,6 +30,31 @@ def test_age_shows():
     assert mean(old, lambda l: l.facial_hair != "none") > mean(young, lambda l: l.facial_hair != "none") + 0.2
     grey = lambda l: 1.0 - np.ptp(l.hair) / max(1.0, max(l.hair))  # low saturation
     assert mean(old, grey) > mean(young, grey)
+
+
+def test_each_age_group_carries_its_own_cues():
+    # The learned generator is conditioned on the group, so the painter's data must show it.
+    juniors = [sample_look(s, a, "CAN") for s, a in zip(range(200), np.linspace(17, 20.9, 200))]
+    seniors = [sample_look(s, a, "CAN") for s, a in zip(range(200), np.linspace(21, 31.9, 200))]
+    veterans = [sample_look(s, a, "CAN") for s, a in zip(range(200), np.linspace(32, 40, 200))]
+    assert all(l.facial_hair == "none" and l.recession == 0 and l.wrinkles == 0 for l in juniors)
+    assert np.mean([l.facial_hair != "none" for l in seniors]) > 0.85
+    assert all(l.wrinkles <= 0.25 for l in seniors) and all(l.wrinkles >= 0.45 for l in veterans)
+    saturation = lambda l: np.ptp(l.hair) / max(1.0, max(l.hair))
+    assert np.mean([saturation(l) for l in veterans]) < np.mean([saturation(l) for l in seniors]) - 0.15
+
+
+def test_complexion_is_the_band_of_the_skin_ramp():
+    table = appearance_table()
+    assert [complexion_of(t, table) for t in (0.0, 0.19, 0.2, 0.54, 0.55, 1.0)] == ["fair", "fair", "medium", "medium", "dark", "dark"]
+    assert np.mean([sample_look(s, 25.0, "NGA").complexion == "dark" for s in range(200)]) > 0.95
+    assert np.mean([sample_look(s, 25.0, "SWE").complexion == "fair" for s in range(200)]) > 0.9
+    luminance = {c: [] for c in ("fair", "medium", "dark")}
+    for s in range(300):
+        look = sample_look(s, 25.0, ("SWE", "BRA", "IND", "NGA")[s % 4])
+        luminance[look.complexion].append(np.dot(look.skin, [0.3, 0.59, 0.11]))
+    fair, medium, dark = (np.mean(luminance[c]) for c in ("fair", "medium", "dark"))
+    assert fair > medium + 15 and medium > dark + 30
 
 
 def test_nationality_steers_appearance():

@@ -24,4 +24,4 @@ def painted_samples(count: int, size: int, seed: int = 0, start: int = 0) -> Ite
         nation = nations[int(rng.integers(len(nations)))]
         look = sample_look(s, age, nation)
         image, alpha = paint(look, size, UI_BLUE)
-        yield Sample(image, alpha, age_group(age), look.region, nation, f"painter:{seed}:{i}")
+        yield Sample(image, alpha, age_group(age), look.region, nation, f"painter:{seed}:{i}", look.complexion)

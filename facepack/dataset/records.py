@@ -4,6 +4,7 @@
     alpha        PNG bytes, 8-bit matte (255 = subject)
     age_group    junior | senior | veteran
     region       appearance region (templates/appearance.json), or "unknown"
+    complexion   skin band the generator is conditioned on (appearance.json), or "unknown"
     nationality  as given, or ""
     source       where it came from (a file path, or painter:<seed>)
 
@@ -35,6 +36,7 @@ class Sample:
     region: str
     nationality: str
     source: str
+    complexion: str = "unknown"
 
 
 def _png(pixels: np.ndarray) -> bytes:
@@ -55,6 +57,7 @@ def _example(s: Sample) -> bytes:
         "alpha": b(_png(alpha8)),
         "age_group": b(s.age_group.encode()),
         "region": b(s.region.encode()),
+        "complexion": b(s.complexion.encode()),
         "nationality": b(s.nationality.encode("utf-8")),
         "source": b(s.source.encode("utf-8")),
     }
@@ -118,6 +121,7 @@ def read_split(folder: Path, split: str) -> Iterator[Sample]:
     import tensorflow as tf
 
     spec = {k: tf.io.FixedLenFeature([], tf.string) for k in ("image", "alpha", "age_group", "region", "nationality", "source")}
+    spec["complexion"] = tf.io.FixedLenFeature([], tf.string, default_value="unknown")
     files = [str(p) for p in shards(folder, split)]
     if not files:
         return
@@ -126,7 +130,8 @@ def read_split(folder: Path, split: str) -> Iterator[Sample]:
         image = np.asarray(Image.open(io.BytesIO(ex["image"].numpy())).convert("RGB"))
         alpha = np.asarray(Image.open(io.BytesIO(ex["alpha"].numpy())), np.float32) / 255.0
         yield Sample(image, alpha, ex["age_group"].numpy().decode(), ex["region"].numpy().decode(),
-                     ex["nationality"].numpy().decode("utf-8"), ex["source"].numpy().decode("utf-8"))
+                     ex["nationality"].numpy().decode("utf-8"), ex["source"].numpy().decode("utf-8"),
+                     ex["complexion"].numpy().decode())
 
 
 def load_arrays(folder: Path, split: str, limit: int | None = None) -> tuple[np.ndarray, np.ndarray, list[Sample]]:
@@ -137,7 +142,7 @@ def load_arrays(folder: Path, split: str, limit: int | None = None) -> tuple[np.
             break
         images.append(s.image)
         alphas.append(s.alpha)
-        labels.append(Sample(np.empty(0), np.empty(0), s.age_group, s.region, s.nationality, s.source))
+        labels.append(Sample(np.empty(0), np.empty(0), s.age_group, s.region, s.nationality, s.source, s.complexion))
     if not images:
         from facepack.errors import FacepackError
 

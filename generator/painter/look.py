@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 import templates
+from generator.base import age_group
 
 RGB = tuple[float, float, float]
 
@@ -40,6 +41,7 @@ JERSEYS: tuple[tuple[RGB, RGB], ...] = (
 class Look:
     age: float
     region: str
+    complexion: str
     skin: RGB
     hair: RGB
     hair_style: str
@@ -122,12 +124,25 @@ def _hair_style(rng: np.random.Generator, age: float, curly: bool) -> str:
     return pick_weighted(rng, weights)
 
 
-def _facial_hair(rng: np.random.Generator, age: float) -> str:
-    if age < 19:
-        return pick_weighted(rng, {"none": 8, "stubble": 1.5})
-    if age < 23:
-        return pick_weighted(rng, {"none": 5, "stubble": 3, "moustache": 0.3, "goatee": 0.6, "beard": 0.8})
-    return pick_weighted(rng, {"none": 4, "stubble": 3.5, "moustache": 0.6, "goatee": 1.0, "beard": 1.8, "full_beard": 1.2})
+# Age shows by group, not by year: the learned generator is conditioned on the age
+# group, so each group carries cues a classifier (and a modder) can see. Juniors are
+# clean-shaven with a full hairline; seniors mostly wear some facial hair; veterans
+# grey and line.
+def _facial_hair(rng: np.random.Generator, group: str) -> str:
+    if group == "junior":
+        return "none"
+    if group == "senior":
+        return pick_weighted(rng, {"none": 1, "stubble": 4, "moustache": 0.6, "goatee": 1.2, "beard": 2.2, "full_beard": 1.4})
+    return pick_weighted(rng, {"none": 2, "stubble": 3, "moustache": 0.8, "goatee": 1.0, "beard": 1.8, "full_beard": 1.4})
+
+
+def complexion_of(t: float, table: dict[str, Any]) -> str:
+    """The complexion band of a position on the skin ramp (appearance.json's `complexions`)."""
+    name = table["complexions"][0][0]
+    for band, start in table["complexions"]:
+        if t >= start:
+            name = band
+    return name
 
 
 def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
@@ -136,21 +151,23 @@ def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
     region_name = pick_weighted(rng, region_mix(nationality, table))
     region = table["regions"][region_name]
 
+    group = age_group(age)
     skin_mean, skin_sd = region["skin"]
-    skin = _ramp(table["skin_ramp"], rng.normal(skin_mean, skin_sd))
+    skin_t = float(np.clip(rng.normal(skin_mean, skin_sd), 0.0, 1.0))
+    skin = _ramp(table["skin_ramp"], skin_t)
     skin = _jitter(rng, skin, 0.025)
 
     hair = np.array(table["hair_colours"][pick_weighted(rng, region["hair"])], float)
     hair = np.array(_jitter(rng, hair, 0.06))
-    # Greying starts in the thirties and is patchy from person to person.
-    grey = float(np.clip((age - 31 + rng.normal(0, 6)) / 22, 0, 0.85))
+    # Veterans grey, patchily from person to person; nobody younger does.
+    grey = float(np.clip(0.35 + (age - 32) / 20 + rng.normal(0, 0.12), 0.3, 0.85)) if group == "veteran" else 0.0
     hair = hair * (1 - grey) + np.array([168, 166, 162]) * grey
 
     curly = bool(rng.random() < region["curly"])
     style = _hair_style(rng, age, curly)
-    recession = float(np.clip(rng.normal((age - 24) / 18, 0.25), 0, 1)) if age > 22 else 0.0
+    recession = float(np.clip(rng.normal((age - 24) / 18, 0.25), 0, 1)) if group != "junior" else 0.0
 
-    junior = age < 21
+    junior = group == "junior"
     head_rx = rng.normal(0.188, 0.009) + (0.004 if junior else 0.0)
     head_ry = head_rx * rng.normal(1.30, 0.05)
     jersey, trim = JERSEYS[int(rng.integers(len(JERSEYS)))]
@@ -158,6 +175,7 @@ def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
     return Look(
         age=age,
         region=region_name,
+        complexion=complexion_of(skin_t, table),
         skin=skin,
         hair=tuple(np.clip(hair, 0, 255)),  # type: ignore[arg-type]
         hair_style=style,
@@ -174,7 +192,7 @@ def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
         lip_size=float(np.clip(rng.normal(1.0, 0.18), 0.6, 1.5)),
         smile=float(np.clip(rng.normal(0.15, 0.35), -0.4, 1.0)),
         ear_size=float(np.clip(rng.normal(1.0, 0.1), 0.8, 1.25)),
-        facial_hair=_facial_hair(rng, age),
+        facial_hair=_facial_hair(rng, group),
         beard_density=float(np.clip(rng.normal(0.75, 0.15), 0.35, 1.0)),
         head_cx=float(0.5 + rng.normal(0, 0.012)),
         head_cy=float(0.425 + rng.normal(0, 0.012)),
@@ -190,7 +208,8 @@ def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
         collar=pick_weighted(rng, {"round": 3, "v": 2, "laced": 1.5}),
         yoke=bool(rng.random() < 0.55),
         light=float(rng.uniform(-1, 1)),
-        wrinkles=float(np.clip((age - 27) / 16 + rng.normal(0, 0.15), 0, 1)),
+        wrinkles=(float(np.clip(0.5 + (age - 32) / 16 + rng.normal(0, 0.12), 0.45, 1)) if group == "veteran"
+                  else float(np.clip((age - 27) / 20 + rng.normal(0, 0.08), 0, 0.25)) if group == "senior" else 0.0),
         freckles=float(rng.random() * 0.6) if (skin[0] > 225 and rng.random() < 0.25) else 0.0,
         texture_seed=int(rng.integers(2**31)),
     )

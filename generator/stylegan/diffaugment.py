@@ -9,14 +9,17 @@ from keras import ops
 
 
 def diff_augment(x, seed):
-    """x: (B, H, W, 3) in [-1, 1]; seed: a keras.random.SeedGenerator."""
+    """x: (B, H, W, 3 or 4) in [-1, 1], a fourth channel being the matte (moved, never recoloured);
+    seed: a keras.random.SeedGenerator."""
     b, h, w = ops.shape(x)[0], ops.shape(x)[1], ops.shape(x)[2]
+    x, matte = x[..., :3], x[..., 3:]
     # colour: brightness, saturation, contrast
     x = x + (keras.random.uniform((b, 1, 1, 1), seed=seed) - 0.5)
     mean = ops.mean(x, axis=-1, keepdims=True)
     x = (x - mean) * (keras.random.uniform((b, 1, 1, 1), seed=seed) * 2.0) + mean
     mean = ops.mean(x, axis=(1, 2, 3), keepdims=True)
     x = (x - mean) * (keras.random.uniform((b, 1, 1, 1), seed=seed) + 0.5) + mean
+    x = ops.concatenate([x, matte], axis=-1)
     # translation by up to 1/8 of the side, reflected at the border
     shift = (keras.random.uniform((b, 2), seed=seed) - 0.5) * 0.25 * ops.cast(ops.stack([w, h]), "float32")
     ones, zeros = ops.ones((b, 1)), ops.zeros((b, 1))

@@ -1,6 +1,6 @@
 """A small conditional StyleGAN2: mapping, synthesis, critic, and the exported face model.
 
-The condition (age group, appearance region) enters the mapping network as learned
+The condition (age group, complexion: a band of the skin ramp) enters the mapping network as learned
 embeddings beside the latent code, and the critic as a projection (the dot product
 of its features with the condition's embedding). Truncation pulls w toward the
 mean w of the requested condition, not the global one, so psi < 1 never blurs a
@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 import keras
 from keras import layers, ops
 
-from generator.base import AGE_GROUPS
+from generator.base import AGE_GROUPS, UI_BLUE
 from generator.painter.look import appearance_table
 from generator.stylegan.layers import ConstInput, EqualConv, EqualDense, MinibatchStd, ModulatedConv, Noise, PixelNorm, lrelu
 
@@ -23,8 +23,8 @@ def age_groups() -> list[str]:
     return [g[0] for g in AGE_GROUPS]
 
 
-def regions() -> list[str]:
-    return sorted(appearance_table()["regions"]) + ["unknown"]
+def complexions() -> list[str]:
+    return [band for band, _ in appearance_table()["complexions"]] + ["unknown"]
 
 
 @dataclass(frozen=True)
@@ -61,20 +61,20 @@ class Activate(layers.Layer):
 def build_mapping(cfg: GanConfig) -> keras.Model:
     z = keras.Input((cfg.z_dim,), name="z")
     age = keras.Input((), dtype="int32", name="age")
-    region = keras.Input((), dtype="int32", name="region")
+    complexion = keras.Input((), dtype="int32", name="complexion")
     cond = layers.Concatenate()([layers.Embedding(len(age_groups()), cfg.embed_dim, name="age_embed")(age),
-                                 layers.Embedding(len(regions()), cfg.embed_dim, name="region_embed")(region)])
+                                 layers.Embedding(len(complexions()), cfg.embed_dim, name="complexion_embed")(complexion)])
     x = layers.Concatenate()([PixelNorm()(z), PixelNorm()(EqualDense(cfg.embed_dim * 2, name="cond_dense")(cond))])
     for i in range(cfg.mapping_layers):
         x = EqualDense(cfg.w_dim, lr_mul=0.01, activate=True, name=f"map{i}")(x)
-    return keras.Model([z, age, region], x, name="mapping")
+    return keras.Model([z, age, complexion], x, name="mapping")
 
 
 def build_synthesis(cfg: GanConfig) -> keras.Model:
     ws = keras.Input((cfg.num_ws, cfg.w_dim), name="ws")
     x = ConstInput(cfg.channels(4), name="const")(ws)
     x = Activate()(Noise(seed=4, name="noise4")(ModulatedConv(cfg.channels(4), name="conv4")([x, ws[:, 0]])))
-    rgb = ModulatedConv(3, 1, demodulate=False, name="rgb4")([x, ws[:, 1]])
+    rgb = ModulatedConv(4, 1, demodulate=False, name="rgb4")([x, ws[:, 1]])
     i = 1
     for res in cfg.resolutions[1:]:
         ch = cfg.channels(res)
@@ -83,15 +83,40 @@ def build_synthesis(cfg: GanConfig) -> keras.Model:
         x = ModulatedConv(ch, name=f"conv{res}")([x, ws[:, i + 1]])
         x = Activate()(Noise(seed=res + 1, name=f"noise{res}_b")(x))
         rgb = layers.Add()([layers.UpSampling2D(interpolation="bilinear", name=f"rgb_up{res}")(rgb),
-                            ModulatedConv(3, 1, demodulate=False, name=f"rgb{res}")([x, ws[:, i + 2]])])
+                            ModulatedConv(4, 1, demodulate=False, name=f"rgb{res}")([x, ws[:, i + 2]])])
         i += 2
-    return keras.Model(ws, rgb, name="synthesis")
+    return keras.Model(ws, Composite(name="composite")(rgb), name="synthesis")
+
+
+@keras.saving.register_keras_serializable(package="facepack")
+class Composite(layers.Layer):
+    """Colour + alpha logit -> the portrait on the UI blue, and its matte.
+
+    Every training portrait sits on the same flat background, so the generator paints
+    a subject and its matte and the background comes exactly right by construction,
+    instead of being re-learned (never quite flat) at every pixel. Out: (B, H, W, 4),
+    RGB composite then 2*alpha - 1, all in [-1, 1]; the critic judges both, so the
+    matte has to look like a real one.
+    """
+
+    def __init__(self, background=UI_BLUE, **kw):
+        super().__init__(**kw)
+        self.background = tuple(int(c) for c in background)
+
+    def call(self, x):
+        alpha = ops.sigmoid(x[..., 3:])
+        back = ops.convert_to_tensor([c / 127.5 - 1.0 for c in self.background], dtype=x.dtype)
+        rgb = alpha * x[..., :3] + (1.0 - alpha) * back
+        return ops.concatenate([rgb, alpha * 2.0 - 1.0], axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "background": list(self.background)}
 
 
 def build_critic(cfg: GanConfig) -> keras.Model:
-    image = keras.Input((cfg.resolution, cfg.resolution, 3), name="image")
+    image = keras.Input((cfg.resolution, cfg.resolution, 4), name="image")
     age = keras.Input((), dtype="int32", name="age")
-    region = keras.Input((), dtype="int32", name="region")
+    complexion = keras.Input((), dtype="int32", name="complexion")
     x = EqualConv(cfg.channels(cfg.resolution), 1, name="from_rgb")(image)
     for res in reversed(cfg.resolutions[1:]):
         skip = EqualConv(cfg.channels(res // 2), 1, activate=False, name=f"skip{res}")(layers.AveragePooling2D(2)(x))
@@ -102,8 +127,8 @@ def build_critic(cfg: GanConfig) -> keras.Model:
     features = EqualDense(cfg.channels(4), activate=True, name="features")(layers.Flatten()(x))
     score = EqualDense(1, name="score")(features)
     proj = layers.Add()([layers.Embedding(len(age_groups()), cfg.channels(4), name="age_proj")(age),
-                         layers.Embedding(len(regions()), cfg.channels(4), name="region_proj")(region)])
-    return keras.Model([image, age, region], Project()([score, features, proj]), name="critic")
+                         layers.Embedding(len(complexions()), cfg.channels(4), name="complexion_proj")(complexion)])
+    return keras.Model([image, age, complexion], Project()([score, features, proj]), name="critic")
 
 
 @keras.saving.register_keras_serializable(package="facepack")
@@ -140,24 +165,31 @@ class Truncate(layers.Layer):
         self.w_avg = self.add_weight(shape=(self.conditions, self.w_dim), initializer="zeros", trainable=False, name="w_avg")
 
     def call(self, inputs):
-        w, age, region, psi = inputs
-        avg = ops.take(self.w_avg, condition_index(age, region), axis=0)
+        w, age, complexion, psi = inputs
+        avg = ops.take(self.w_avg, condition_index(age, complexion), axis=0)
         return avg + psi * (w - avg)
 
     def get_config(self):
         return {**super().get_config(), "conditions": self.conditions, "w_dim": self.w_dim}
 
 
-def condition_index(age, region):
-    return age * len(regions()) + region
+def condition_index(age, complexion):
+    return age * len(complexions()) + complexion
 
 
 def build_face_model(cfg: GanConfig, mapping: keras.Model, synthesis: keras.Model) -> keras.Model:
-    """The exported generator: (z, age group, region, psi) -> RGB in [-1, 1]."""
+    """The exported generator: (z, age group, complexion, psi) -> RGB on the UI blue, in [-1, 1]."""
     z = keras.Input((cfg.z_dim,), name="z")
     age = keras.Input((), dtype="int32", name="age")
-    region = keras.Input((), dtype="int32", name="region")
+    complexion = keras.Input((), dtype="int32", name="complexion")
     psi = keras.Input((1,), name="psi")
-    w = mapping([z, age, region])
-    w = Truncate(len(age_groups()) * len(regions()), cfg.w_dim, name="truncate")([w, age, region, psi])
-    return keras.Model([z, age, region, psi], synthesis(Tile(cfg.num_ws)(w)), name="face_gan")
+    w = mapping([z, age, complexion])
+    w = Truncate(len(age_groups()) * len(complexions()), cfg.w_dim, name="truncate")([w, age, complexion, psi])
+    rgba = synthesis(Tile(cfg.num_ws)(w))
+    return keras.Model([z, age, complexion, psi], RGB(name="rgb")(rgba), name="face_gan")
+
+
+@keras.saving.register_keras_serializable(package="facepack")
+class RGB(layers.Layer):
+    def call(self, x):
+        return x[..., :3]

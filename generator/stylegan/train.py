@@ -25,7 +25,7 @@ from facepack.errors import FacepackError
 from facepack.modelcard import training_card, write_card
 from facepack.quiet import import_keras
 from generator.stylegan.model import (GanConfig, age_groups, build_critic, build_face_model, build_mapping, build_synthesis,
-                                      regions)
+                                      complexions)
 
 EXPORT = "face_gan.keras"
 
@@ -45,15 +45,21 @@ class TrainSettings:
 
 
 def label_indices(samples) -> tuple[np.ndarray, np.ndarray]:
-    ages, regs = age_groups(), regions()
+    ages, regs = age_groups(), complexions()
     age = np.array([ages.index(s.age_group) for s in samples], np.int32)
-    region = np.array([regs.index(s.region) if s.region in regs else regs.index("unknown") for s in samples], np.int32)
-    return age, region
+    complexion = np.array([regs.index(s.complexion) if s.complexion in regs else regs.index("unknown") for s in samples], np.int32)
+    return age, complexion
 
 
 def to_unit(images: np.ndarray, size: int) -> np.ndarray:
     out = np.stack([cv2.resize(i, (size, size), interpolation=cv2.INTER_AREA) for i in images])
     return out.astype(np.float32) / 127.5 - 1.0
+
+
+def to_rgba_unit(images: np.ndarray, alphas: np.ndarray, size: int) -> np.ndarray:
+    """What the critic sees of a real portrait: RGB and 2*alpha - 1, in [-1, 1]."""
+    mattes = np.stack([cv2.resize(a, (size, size), interpolation=cv2.INTER_AREA) for a in alphas])
+    return np.concatenate([to_unit(images, size), mattes[..., None] * 2.0 - 1.0], axis=-1).astype(np.float32)
 
 
 def to_uint8(x: np.ndarray) -> np.ndarray:
@@ -81,18 +87,18 @@ class GanTrainer:
         self.d_opt.build(self.d_vars)
         self.seed = keras.random.SeedGenerator(settings.seed)
         self.ema_beta = 0.5 ** (1.0 / settings.ema_half_life)
-        self._steps = {r1: tf.function(lambda reals, age, region, r1=r1: self._step(reals, age, region, r1)) for r1 in (False, True)}
+        self._steps = {r1: tf.function(lambda reals, age, complexion, r1=r1: self._step(reals, age, complexion, r1)) for r1 in (False, True)}
         self._critic_only = None
         # Grappler's remapper cannot fuse the R1 double-backward and says so on stderr at every trace.
         tf.config.optimizer.set_experimental_options({"remapping": False})
 
-    def _generate(self, age, region, training: bool):
+    def _generate(self, age, complexion, training: bool):
         keras, tf, cfg = self.keras, self.tf, self.cfg
         b = tf.shape(age)[0]
         z1 = keras.random.normal((b, cfg.z_dim), seed=self.seed)
         z2 = keras.random.normal((b, cfg.z_dim), seed=self.seed)
-        w1 = self.mapping([z1, age, region], training=training)
-        w2 = self.mapping([z2, age, region], training=training)
+        w1 = self.mapping([z1, age, complexion], training=training)
+        w2 = self.mapping([z2, age, complexion], training=training)
         # Style mixing: from a random layer on, the styles of a second latent.
         cutoff = keras.random.randint((b, 1), 1, cfg.num_ws, seed=self.seed)
         mix = keras.random.uniform((b, 1), seed=self.seed) < self.s.mixing
@@ -101,54 +107,54 @@ class GanTrainer:
         ws = tf.where(use_second, w2[:, None, :], w1[:, None, :])
         return self.synthesis(ws, training=training)
 
-    def _critic_step(self, reals, age, region, r1: bool):
+    def _critic_step(self, reals, age, complexion, r1: bool):
         from generator.stylegan.diffaugment import diff_augment
 
         tf, s = self.tf, self.s
         softplus = tf.math.softplus
         with tf.GradientTape() as tape:
-            fakes = self._generate(age, region, training=True)
-            fake_logits = self.critic([diff_augment(fakes, self.seed), age, region], training=True)
-            real_logits = self.critic([diff_augment(reals, self.seed), age, region], training=True)
+            fakes = self._generate(age, complexion, training=True)
+            fake_logits = self.critic([diff_augment(fakes, self.seed), age, complexion], training=True)
+            real_logits = self.critic([diff_augment(reals, self.seed), age, complexion], training=True)
             d_loss = tf.reduce_mean(softplus(fake_logits)) + tf.reduce_mean(softplus(-real_logits))
             penalty = tf.constant(0.0)
             if r1:  # lazy R1: every r1_every steps, scaled up to match
                 with tf.GradientTape() as inner:
                     inner.watch(reals)
-                    real_sum = tf.reduce_sum(self.critic([reals, age, region], training=True))
+                    real_sum = tf.reduce_sum(self.critic([reals, age, complexion], training=True))
                 grad = inner.gradient(real_sum, reals)
                 penalty = tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=[1, 2, 3])) * (s.r1_gamma / 2) * s.r1_every
             total = d_loss + penalty
         self.d_opt.apply_gradients(zip(tape.gradient(total, self.d_vars), self.d_vars))
         return d_loss, penalty
 
-    def _generator_step(self, age, region):
+    def _generator_step(self, age, complexion):
         from generator.stylegan.diffaugment import diff_augment
 
         tf = self.tf
         with tf.GradientTape() as tape:
-            fakes = self._generate(age, region, training=True)
-            g_loss = tf.reduce_mean(tf.math.softplus(-self.critic([diff_augment(fakes, self.seed), age, region], training=True)))
+            fakes = self._generate(age, complexion, training=True)
+            g_loss = tf.reduce_mean(tf.math.softplus(-self.critic([diff_augment(fakes, self.seed), age, complexion], training=True)))
         self.g_opt.apply_gradients(zip(tape.gradient(g_loss, self.g_vars), self.g_vars))
         for ema, live in ((self.mapping_ema, self.mapping), (self.synthesis_ema, self.synthesis)):
             for e, v in zip(ema.weights, live.weights):
                 e.assign(self.ema_beta * e + (1 - self.ema_beta) * v if v.trainable else v)
         return g_loss
 
-    def _step(self, reals, age, region, r1: bool):
-        d_loss, penalty = self._critic_step(reals, age, region, r1)
-        g_loss = self._generator_step(age, region)
+    def _step(self, reals, age, complexion, r1: bool):
+        d_loss, penalty = self._critic_step(reals, age, complexion, r1)
+        g_loss = self._generator_step(age, complexion)
         return {"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}
 
-    def step(self, reals, age, region, index: int) -> dict:
-        out = self._steps[index % self.s.r1_every == 0](reals, age, region)
+    def step(self, reals, age, complexion, index: int) -> dict:
+        out = self._steps[index % self.s.r1_every == 0](reals, age, complexion)
         return {k: float(v) for k, v in out.items()}
 
-    def critic_step(self, reals, age, region) -> float:
+    def critic_step(self, reals, age, complexion) -> float:
         """One step of the critic alone (the generator held still)."""
         if self._critic_only is None:
             self._critic_only = self.tf.function(lambda r, a, g: self._critic_step(r, a, g, False)[0])
-        return float(self._critic_only(reals, age, region))
+        return float(self._critic_only(reals, age, complexion))
 
     # -- checkpoints -------------------------------------------------------------------
     def _models(self):
@@ -186,15 +192,15 @@ class GanTrainer:
         return build_face_model(self.cfg, self.mapping_ema, self.synthesis_ema)
 
     def sample_sheet(self, columns: int = 8) -> np.ndarray:
-        """One row per age group x a few regions, fixed latents: comparable from one sheet to the next."""
+        """One row per age group x a few complexions, fixed latents: comparable from one sheet to the next."""
         rng = np.random.default_rng(1234)
         rows = []
         for a in range(len(age_groups())):
             z = rng.standard_normal((columns, self.cfg.z_dim)).astype(np.float32)
-            region = (np.arange(columns) % len(regions())).astype(np.int32)
-            ws = self.mapping_ema([z, np.full(columns, a, np.int32), region], training=False)
+            complexion = (np.arange(columns) % len(complexions())).astype(np.int32)
+            ws = self.mapping_ema([z, np.full(columns, a, np.int32), complexion], training=False)
             ws = self.tf.repeat(ws[:, None, :], self.cfg.num_ws, axis=1)
-            imgs = to_uint8(self.keras.ops.convert_to_numpy(self.synthesis_ema(ws, training=False)))
+            imgs = to_uint8(self.keras.ops.convert_to_numpy(self.synthesis_ema(ws, training=False))[..., :3])
             rows.append(np.concatenate(list(imgs), axis=1))
         return np.concatenate(rows, axis=0)
 
@@ -205,7 +211,7 @@ def export_face_model(trainer: GanTrainer, path: Path, samples_per_condition: in
     rng = np.random.default_rng(0)
     table = []
     for a in range(len(age_groups())):
-        for r in range(len(regions())):
+        for r in range(len(complexions())):
             z = rng.standard_normal((samples_per_condition, trainer.cfg.z_dim)).astype(np.float32)
             n = samples_per_condition
             w = trainer.mapping_ema([z, np.full(n, a, np.int32), np.full(n, r, np.int32)], training=False)
@@ -218,15 +224,17 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
                     log: Callable[[str], None] = print, command: str = "", export_only: bool = False) -> Path:
     """Train (or resume) and export; with `export_only`, export the run's last checkpoint as it is."""
     info = read_info(data)
-    images, _, samples = load_arrays(data, "train")
-    reals = to_unit(images, cfg.resolution)
-    age, region = label_indices(samples)
+    images, alphas, samples = load_arrays(data, "train")
+    reals = to_rgba_unit(images, alphas, cfg.resolution)
+    del images, alphas
+    age, complexion = label_indices(samples)
     out.mkdir(parents=True, exist_ok=True)
     trainer = GanTrainer(cfg, settings)
     step, wall = 0, 0.0
     if (out / "checkpoint" / "state.json").exists():
         state = json.loads((out / "checkpoint" / "state.json").read_text())
-        if state["config"] != cfg.to_dict() or state["settings"] != asdict(settings):
+        # --steps may grow between sessions (train on where the last one stopped); nothing else may change.
+        if state["config"] != cfg.to_dict() or {**state["settings"], "steps": settings.steps} != asdict(settings):
             raise FacepackError(f"{out} holds a run with other settings; use another --out")
         state = trainer.load(out)
         step, wall = state["step"], state["wall_time_s"]
@@ -244,7 +252,7 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         batch = reals[idx]
         flip = rng.random(settings.batch) < 0.5
         batch[flip] = batch[flip][:, :, ::-1]
-        last = trainer.step(trainer.tf.constant(batch), trainer.tf.constant(age[idx]), trainer.tf.constant(region[idx]), step)
+        last = trainer.step(trainer.tf.constant(batch), trainer.tf.constant(age[idx]), trainer.tf.constant(complexion[idx]), step)
         step += 1
         if writer is not None:
             with writer.as_default():
@@ -265,7 +273,7 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
     write_card(export, training_card(
         "generator", data, info, state["step"], state["wall_time_s"], command, init,
         architecture="conditional StyleGAN2 (mapping + modulated/demodulated convs, noise, skip toRGB; projection critic)",
-        resolution=cfg.resolution, latent_size=cfg.z_dim, conditions={"age_group": age_groups(), "region": regions()},
+        resolution=cfg.resolution, latent_size=cfg.z_dim, conditions={"age_group": age_groups(), "complexion": complexions()},
         params=int(trainer.mapping.count_params() + trainer.synthesis.count_params()), config=cfg.to_dict(),
         settings=asdict(settings),
     ))
