@@ -41,8 +41,8 @@ class BuildOptions:
     season: date
     name: str | None = None
     game: str = "ehm"
-    generator: str = "painter"
-    model: Path | None = None  # a learned generator's .keras file
+    generator: str = "learned"
+    model: Path | None = None  # a learned generator's .keras file; None: the shipped one
     psi: float = 0.8  # truncation of the learned generator
     segmenter: str = "learned"
     segmenter_model: Path | None = None

@@ -54,8 +54,8 @@ def build(
     out_dir: Path = typer.Option(Path("packs"), "--out", "-o", help="Folder the pack folder is made in."),
     name: Optional[str] = typer.Option(None, "--name", help="Pack folder name. [default: the roster file's name]", show_default=False),
     game: str = typer.Option("ehm", "--game", "-g", help="Game profile: ehm (First_Last_DD_MM_YYYY.png) or fm (UID.png)."),
-    generator: str = typer.Option("painter", "--generator", help="Face generator: painter (procedural) or learned (needs --model)."),
-    model: Optional[Path] = typer.Option(None, "--model", help="A learned generator (.keras from `facepack train generator`); implies --generator learned.", show_default=False),
+    generator: str = typer.Option("learned", "--generator", help="Face generator: learned (the shipped StyleGAN, or --model) or painter (procedural)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Another learned generator (.keras from `facepack train generator`); implies --generator learned.", show_default=False),
     psi: float = typer.Option(0.8, "--psi", help="Truncation of the learned generator: lower is more typical, higher more varied."),
     segmenter: str = typer.Option("learned", "--segmenter", help="Background cut-out: learned (the shipped model) or chroma (colour key)."),
     segmenter_model: Optional[Path] = typer.Option(None, "--segmenter-model", help="Another .keras cut-out model (implies --segmenter learned).", show_default=False),
@@ -262,7 +262,7 @@ def _load_segmenter(name: str, model: Optional[Path]):
 
 @evaluate_app.command("generator")
 def evaluate_generator_cmd(
-    model: Path = typer.Argument(..., metavar="MODEL", help="A .keras generator (from `facepack train generator`).", show_default=False),
+    model: str = typer.Argument(..., metavar="MODEL", help="A .keras generator (from `facepack train generator`) or 'default' (the shipped one).", show_default=False),
     data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder: its test split is the real side, its train split teaches the label classifier.", show_default=False),
     samples: int = typer.Option(1000, "--samples", help="Generated faces to judge."),
     psi: float = typer.Option(0.8, "--psi", help="Truncation, as build uses it."),
@@ -278,7 +278,7 @@ def evaluate_generator_cmd(
     from generator.learned import LearnedGenerator
 
     try:
-        gen = LearnedGenerator(model, psi=psi)
+        gen = LearnedGenerator(None if model == "default" else Path(model), psi=psi)
     except FileNotFoundError as e:
         raise FacepackError(str(e)) from None
     metrics = evaluate_generator(gen, data, samples=samples)
@@ -286,8 +286,8 @@ def evaluate_generator_cmd(
     if card:
         from facepack.modelcard import update_metrics
 
-        update_metrics(model, metrics)
-        err.print(f"metrics written to {model.with_suffix('.json')}", markup=False, soft_wrap=True)
+        update_metrics(gen.path, metrics)
+        err.print(f"metrics written to {gen.path.with_suffix('.json')}", markup=False, soft_wrap=True)
 
 
 @app.command(rich_help_panel="Packs")
@@ -332,10 +332,14 @@ def models(
     import json
 
     from facepack.modelcard import read_card
+    from generator.learned import default_model_path as default_generator_path
     from segmenter.learned import default_model_path
 
+    gen = default_generator_path()
     entries = [
-        {"role": "generator", "name": "painter", "default": True, "path": None, "card": {"kind": "generator", "architecture": "procedural portrait painter"}},
+        {"role": "generator", "name": "learned", "default": True, "path": str(gen) if gen.exists() else None,
+         "card": read_card(gen) if gen.exists() else {}},
+        {"role": "generator", "name": "painter", "default": False, "path": None, "card": {"kind": "generator", "architecture": "procedural portrait painter"}},
     ]
     seg = default_model_path()
     entries.append({"role": "segmenter", "name": "learned", "default": True, "path": str(seg) if seg.exists() else None,

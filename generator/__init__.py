@@ -8,16 +8,15 @@ from generator.base import AGE_GROUPS, UI_BLUE, FaceGenerator, FaceRequest, Port
 GENERATORS = ("painter", "learned")
 
 
-def load_generator(name: str = "painter", *, size: int = 256, model: Path | None = None, psi: float = 0.8) -> FaceGenerator:
+def load_generator(name: str = "learned", *, size: int = 256, model: Path | None = None, psi: float = 0.8) -> FaceGenerator:
     """Return a ready generator by name. Raises ValueError for an unknown name, FileNotFoundError
-    for a missing model. `learned` needs `model` (a .keras file from `facepack train generator`)."""
+    for a missing model. `learned` takes `model` (a .keras file from `facepack train generator`),
+    else the one shipped in generator/models."""
     if name == "painter":
         from generator.painter import PainterGenerator
 
         return PainterGenerator(size=size)
     if name == "learned":
-        if model is None:
-            raise ValueError("--generator learned needs --model PATH (a .keras file from `facepack train generator`)")
         from generator.learned import LearnedGenerator
 
         return LearnedGenerator(model, size=size, psi=psi)

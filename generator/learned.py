@@ -7,6 +7,7 @@ Batches are always full (padded), so a face never depends on its batch-mates.
 """
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Sequence
 
@@ -17,16 +18,23 @@ from generator.base import AGE_GROUPS, UI_BLUE, FaceRequest, Portrait
 from generator.painter.look import sample_look
 
 
+DEFAULT_MODEL = "face_gan.keras"
+
+
+def default_model_path() -> Path:
+    return Path(str(files("generator.models").joinpath(DEFAULT_MODEL)))
+
+
 class LearnedGenerator:
     name = "learned"
 
-    def __init__(self, model_path: Path, size: int = 256, psi: float = 0.8, batch_size: int = 8):
+    def __init__(self, model_path: Path | None = None, size: int = 256, psi: float = 0.8, batch_size: int = 8):
         from facepack.quiet import import_keras
 
         keras = import_keras()
         import generator.stylegan.model  # noqa: F401  (registers the custom layers)
 
-        self.path = Path(model_path)
+        self.path = Path(model_path) if model_path is not None else default_model_path()
         if not self.path.exists():
             raise FileNotFoundError(f"generator model {self.path} not found")
         self.model = keras.saving.load_model(self.path, compile=False)

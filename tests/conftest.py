@@ -38,12 +38,12 @@ def small_roster(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def options(tmp_path: Path, small_roster: Path):
-    """Build options for a tiny, fast build: small generator canvas, fixed season, the colour key
-    (the learned segmenter's own build tests name it)."""
+    """Build options for a tiny, fast build: the painter on a small canvas, fixed season, the colour
+    key (the learned models' own build tests name them)."""
 
     def make(**kw) -> BuildOptions:
-        base = dict(roster=small_roster, out=tmp_path / "packs", season=SEASON, generator_size=96, batch_size=2,
-                    segmenter="chroma")
+        base = dict(roster=small_roster, out=tmp_path / "packs", season=SEASON, generator="painter", generator_size=96,
+                    batch_size=2, segmenter="chroma")
         base.update(kw)
         return BuildOptions(**base)
 

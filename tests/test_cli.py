@@ -93,6 +93,21 @@ def test_models_lists_the_shipped_segmenter_with_its_card():
     assert seg["card"]["steps"] > 0 and seg["card"]["wall_time_s"] > 0 and seg["card"]["command"].startswith("facepack train segmenter")
 
 
+def test_models_lists_the_shipped_generator_as_the_default():
+    import json
+
+    r = facepack("models", "--json")
+    entries = json.loads(r.stdout)
+    gen = next(e for e in entries if e["role"] == "generator" and e["default"])
+    assert gen["name"] == "learned" and gen["path"].endswith("face_gan.keras")
+    card = gen["card"]
+    assert card["resolution"] >= 128 and card["conditions"]["age_group"] == ["junior", "senior", "veteran"]
+    assert card["steps"] > 0 and card["wall_time_s"] > 0 and card["command"].startswith("facepack train generator")
+    assert {"c2st_accuracy", "condition_accuracy", "near_duplicate_rate"} <= set(card["metrics"])
+    assert card["metrics"]["near_duplicate_rate"] <= 0.005
+    assert any(e["name"] == "painter" and not e["default"] for e in entries)
+
+
 def test_morph_strip_with_the_painter(tmp_path):
     r = facepack("morph", EXAMPLES / "league.csv", "--from", "Oskar Björk", "--to", "41000343", "--steps", "4",
                  "--out", tmp_path / "m.png", "--season", "2026-11-21")
@@ -109,6 +124,7 @@ def test_morph_strip_with_the_painter(tmp_path):
     (["dataset", "--out", "d"], "nothing to make"),
     (["dataset", "nowhere", "--out", "d"], "no such folder"),
     (["evaluate", "segmenter", "missing.keras", "data"], "not found"),
+    (["evaluate", "generator", "missing.keras", "data"], "not found"),
     (["cutout", "nothing.png", "--out", "o"], "no such file"),
 ])
 def test_training_commands_fail_in_one_line(tmp_path, args, message):

@@ -146,3 +146,18 @@ def test_build_with_a_learned_generator(run, options, tmp_path):
         assert im.size == (157, 200)
     with pytest.raises(FacepackError, match="needs --model"):
         build_pack(options(out=tmp_path / "c", generator="learned"))
+
+
+def test_the_shipped_generator_paints_distinct_faces_on_the_ui_blue():
+    from generator.base import UI_BLUE
+    from generator.learned import LearnedGenerator, default_model_path
+
+    assert default_model_path().exists()
+    reqs = [FaceRequest(seed=s, age=a, nationality=n) for s, a, n in [(1, 18.0, "SWE"), (2, 27.0, "NGA"), (3, 36.0, "ITA")]]
+    faces = LearnedGenerator(size=128).generate(reqs)
+    again = LearnedGenerator(size=128).generate(reqs)
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(faces, again))
+    for f in faces:
+        top = f.image[:8].reshape(-1, 3).astype(int)  # above the head: background, exactly, by construction
+        assert np.abs(np.median(top, axis=0) - UI_BLUE).max() <= 2
+    assert len({f.image.tobytes() for f in faces}) == 3

@@ -160,7 +160,7 @@ def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
     hair = np.array(table["hair_colours"][pick_weighted(rng, region["hair"])], float)
     hair = np.array(_jitter(rng, hair, 0.06))
     # Veterans grey, patchily from person to person; nobody younger does.
-    grey = float(np.clip(0.35 + (age - 32) / 20 + rng.normal(0, 0.12), 0.3, 0.85)) if group == "veteran" else 0.0
+    grey = float(np.clip(0.55 + (age - 32) / 20 + rng.normal(0, 0.1), 0.45, 0.9)) if group == "veteran" else 0.0
     hair = hair * (1 - grey) + np.array([168, 166, 162]) * grey
 
     curly = bool(rng.random() < region["curly"])
