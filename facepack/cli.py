@@ -189,8 +189,11 @@ def train_generator_cmd(
     seed: int = typer.Option(0, "--seed", help="Seed of weights, latents and batches."),
     init: Optional[Path] = typer.Option(None, "--init", help="Fine-tune from this exported generator (.keras).", show_default=False),
     export_only: bool = typer.Option(False, "--export-only", help="Export the run's last checkpoint now, without training."),
+    precision: str = typer.Option("float32", "--precision", help="float32, or mixed_bfloat16 on a GPU (bfloat16 compute, float32 weights)."),
 ) -> None:
-    """Train the conditional StyleGAN generator. Run the same command again to resume."""
+    """Train the conditional StyleGAN generator. Run the same command again to resume.
+
+    Under KERAS_BACKEND=jax it trains with JAX, over every device JAX sees (the batch split between them)."""
     from facepack.quiet import import_keras
 
     import_keras()
@@ -204,7 +207,7 @@ def train_generator_cmd(
                              checkpoint_every=checkpoint_every, sample_every=sample_every, seed=seed)
     command = "facepack train generator " + " ".join(sys.argv[3:])
     train_generator(data, out_dir, cfg, settings, init=init, log=lambda m: err.print(m, markup=False, soft_wrap=True),
-                    command=command, export_only=export_only)
+                    command=command, export_only=export_only, precision=precision)
 
 
 @evaluate_app.command("segmenter")
@@ -366,7 +369,8 @@ def morph(
     to_player: str = typer.Option(..., "--to", help="Another player.", show_default=False),
     steps: int = typer.Option(8, "--steps", help="Frames in the strip, both ends included."),
     out_file: Path = typer.Option(Path("morph.png"), "--out", "-o", help="The strip PNG to write."),
-    model: Optional[Path] = typer.Option(None, "--model", help="A learned generator (.keras); default: the painter.", show_default=False),
+    generator: str = typer.Option("learned", "--generator", help="learned (walks the latent space) or painter (blends the two looks)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Another learned generator (.keras); implies --generator learned.", show_default=False),
     psi: float = typer.Option(0.8, "--psi", help="Truncation of the learned generator."),
     game: str = typer.Option("ehm", "--game", "-g", help="Profile whose portrait size the frames take."),
     season: Optional[str] = typer.Option(None, "--season", help="Game date YYYY-MM-DD. [default: today]", show_default=False),
@@ -387,7 +391,9 @@ def morph(
     when = _season(season)
     players = read_roster(roster, season=when, include_staff=True)
     a, b = (face_request(find_player(players, k), when, seed) for k in (from_player, to_player))
-    if model is None:
+    if generator not in ("learned", "painter"):
+        raise FacepackError(f"unknown generator {generator!r} (choose from: learned, painter)")
+    if model is None and generator == "painter":
         frames = painter_frames(a, b, steps)
     else:
         from facepack.quiet import import_keras

@@ -29,6 +29,27 @@ def update_metrics(model: Path, metrics: dict) -> dict:
     return card
 
 
+def _accelerator(keras) -> str:
+    """What trained it: the accelerators the backend used, else the CPU."""
+    backend = keras.backend.backend()
+    try:
+        if backend == "jax":
+            import jax
+
+            gpus = [d for d in jax.devices() if d.platform != "cpu"]
+            if gpus:
+                return f"{len(gpus)} x {gpus[0].device_kind}"
+        elif backend == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            if gpus:
+                return f"{len(gpus)} x GPU ({tf.config.experimental.get_device_details(gpus[0]).get('device_name', 'unknown')})"
+    except Exception:  # a card is still worth writing when a device query fails
+        pass
+    return f"{platform.machine()} CPU x{os.cpu_count()}"
+
+
 def training_card(kind: str, data: Path, info: dict, steps: int, wall_time_s: float, command: str,
                   init: Path | None, **details) -> dict:
     """The card every trained model gets: what it is (`details`), what it saw, how long, how to redo it."""
@@ -41,7 +62,7 @@ def training_card(kind: str, data: Path, info: dict, steps: int, wall_time_s: fl
                  "painter": info.get("painter"), "facepacks": info.get("facepacks"), "command": info.get("command")},
         "steps": steps,
         "wall_time_s": round(wall_time_s, 1),
-        "device": f"{platform.machine()} CPU x{os.cpu_count()}, keras backend {keras.backend.backend()}",
+        "device": f"{_accelerator(keras)}, keras backend {keras.backend.backend()}",
         "command": command,
         "init": str(init) if init else None,
         "metrics": {},

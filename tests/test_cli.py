@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from lxml import etree
 
@@ -110,7 +111,7 @@ def test_models_lists_the_shipped_generator_as_the_default():
 
 def test_morph_strip_with_the_painter(tmp_path):
     r = facepack("morph", EXAMPLES / "league.csv", "--from", "Oskar Björk", "--to", "41000343", "--steps", "4",
-                 "--out", tmp_path / "m.png", "--season", "2026-11-21")
+                 "--out", tmp_path / "m.png", "--season", "2026-11-21", "--generator", "painter")
     assert r.returncode == 0, r.stderr
     from PIL import Image
 
@@ -131,3 +132,14 @@ def test_training_commands_fail_in_one_line(tmp_path, args, message):
     r = facepack(*args, cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.strip().splitlines()[-1].startswith("error: ") and message in r.stderr
+
+
+def test_morph_strip_with_the_shipped_generator(tmp_path):
+    from PIL import Image
+
+    r = facepack("morph", EXAMPLES / "league.csv", "--from", "Oskar Björk", "--to", "41000343", "--steps", "3",
+                 "--out", tmp_path / "m.png", "--season", "2026-11-21")
+    assert r.returncode == 0, r.stderr
+    with Image.open(tmp_path / "m.png") as im:
+        frames = np.asarray(im.convert("RGB")).reshape(200, 3, 157, 3)
+    assert not np.array_equal(frames[:, 0], frames[:, 2])  # it goes somewhere

@@ -144,8 +144,8 @@ def test_build_with_a_learned_generator(run, options, tmp_path):
     assert len(faces) == 4 and all((a / f).read_bytes() == (b / f).read_bytes() for f in faces)
     with Image.open(a / faces[0]) as im:
         assert im.size == (157, 200)
-    with pytest.raises(FacepackError, match="needs --model"):
-        build_pack(options(out=tmp_path / "c", generator="learned"))
+    with pytest.raises(FacepackError, match="not found"):
+        build_pack(options(out=tmp_path / "c", generator="learned", model=tmp_path / "missing.keras"))
 
 
 def test_the_shipped_generator_paints_distinct_faces_on_the_ui_blue():
@@ -161,3 +161,33 @@ def test_the_shipped_generator_paints_distinct_faces_on_the_ui_blue():
         top = f.image[:8].reshape(-1, 3).astype(int)  # above the head: background, exactly, by construction
         assert np.abs(np.median(top, axis=0) - UI_BLUE).max() <= 2
     assert len({f.image.tobytes() for f in faces}) == 3
+
+
+def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(run, tmp_path):
+    """The GPU machine's path: KERAS_BACKEND=jax, Keras's DataParallel over every device JAX sees
+    (two host devices stand in for two GPUs), bfloat16 compute. Skipped where JAX is not installed."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("jax")
+    from generator.learned import LearnedGenerator
+
+    data = run[0]
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from generator.stylegan.model import GanConfig\n"
+        "from generator.stylegan.train import TrainSettings, train_generator\n"
+        f"e = train_generator(Path({str(data)!r}), Path({str(tmp_path / 'jax')!r}), GanConfig(**{TINY!r}),\n"
+        "    TrainSettings(steps=2, batch=4, checkpoint_every=2, sample_every=2, r1_every=2), log=print, precision='mixed_bfloat16')\n"
+        "assert 'tensorflow' not in sys.modules\n"
+    )
+    env = dict(os.environ, KERAS_BACKEND="jax", XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "jax on 2 device(s), mixed_bfloat16" in r.stdout
+    card = json.loads((tmp_path / "jax" / "face_gan.json").read_text())
+    assert card["backend"] == "jax" and card["devices"] == 2 and card["steps"] == 2
+    faces = LearnedGenerator(tmp_path / "jax" / "face_gan.keras", size=16).generate([FaceRequest(1, 20.0), FaceRequest(2, 35.0)])
+    assert faces[0].image.shape == (16, 16, 3) and not np.array_equal(faces[0].image, faces[1].image)

@@ -10,7 +10,7 @@
 
 Shards are named <split>-NNNNN.tfrecord beside a dataset.json that records the
 resolution, counts and how the data was made. TensorFlow is imported only here,
-and only when shards are written or read.
+and only when shards are written; reading needs none.
 """
 from __future__ import annotations
 
@@ -118,33 +118,34 @@ def shards(folder: Path, split: str) -> list[Path]:
 
 
 def read_split(folder: Path, split: str) -> Iterator[Sample]:
-    import tensorflow as tf
+    """Read without TensorFlow (facepack.dataset.tfrecord), so a JAX-only machine trains on the same shards."""
+    from facepack.dataset.tfrecord import parse_example, records
 
-    spec = {k: tf.io.FixedLenFeature([], tf.string) for k in ("image", "alpha", "age_group", "region", "nationality", "source")}
-    spec["complexion"] = tf.io.FixedLenFeature([], tf.string, default_value="unknown")
-    files = [str(p) for p in shards(folder, split)]
-    if not files:
-        return
-    for raw in tf.data.TFRecordDataset(files).as_numpy_iterator():
-        ex = tf.io.parse_single_example(raw, spec)
-        image = np.asarray(Image.open(io.BytesIO(ex["image"].numpy())).convert("RGB"))
-        alpha = np.asarray(Image.open(io.BytesIO(ex["alpha"].numpy())), np.float32) / 255.0
-        yield Sample(image, alpha, ex["age_group"].numpy().decode(), ex["region"].numpy().decode(),
-                     ex["nationality"].numpy().decode("utf-8"), ex["source"].numpy().decode("utf-8"),
-                     ex["complexion"].numpy().decode())
+    for path in shards(folder, split):
+        for raw in records(path):
+            ex = parse_example(raw)
+            image = np.asarray(Image.open(io.BytesIO(ex["image"])).convert("RGB"))
+            alpha = np.asarray(Image.open(io.BytesIO(ex["alpha"])), np.float32) / 255.0
+            yield Sample(image, alpha, ex["age_group"].decode(), ex["region"].decode(),
+                         ex.get("nationality", b"").decode("utf-8"), ex.get("source", b"").decode("utf-8"),
+                         ex.get("complexion", b"unknown").decode())
 
 
 def load_arrays(folder: Path, split: str, limit: int | None = None) -> tuple[np.ndarray, np.ndarray, list[Sample]]:
     """A split in memory: images N×S×S×3 uint8, mattes N×S×S float32, and the samples' labels."""
-    images, alphas, labels = [], [], []
-    for i, s in enumerate(read_split(folder, split)):
-        if limit is not None and i >= limit:
-            break
-        images.append(s.image)
-        alphas.append(s.alpha)
-        labels.append(Sample(np.empty(0), np.empty(0), s.age_group, s.region, s.nationality, s.source, s.complexion))
-    if not images:
-        from facepack.errors import FacepackError
+    from facepack.dataset.tfrecord import RecordError
+    from facepack.errors import FacepackError
 
+    images, alphas, labels = [], [], []
+    try:
+        for i, s in enumerate(read_split(folder, split)):
+            if limit is not None and i >= limit:
+                break
+            images.append(s.image)
+            alphas.append(s.alpha)
+            labels.append(Sample(np.empty(0), np.empty(0), s.age_group, s.region, s.nationality, s.source, s.complexion))
+    except (RecordError, KeyError, OSError) as e:
+        raise FacepackError(f"{folder}: a '{split}' shard is damaged ({e}); make the dataset again") from None
+    if not images:
         raise FacepackError(f"{folder}: no '{split}' shards")
     return np.stack(images), np.stack(alphas), labels

@@ -12,6 +12,7 @@ def diff_augment(x, seed):
     """x: (B, H, W, 3 or 4) in [-1, 1], a fourth channel being the matte (moved, never recoloured);
     seed: a keras.random.SeedGenerator."""
     b, h, w = ops.shape(x)[0], ops.shape(x)[1], ops.shape(x)[2]
+    x = ops.cast(x, "float32")  # a bfloat16 generator's output too: not every backend resamples in bfloat16
     x, matte = x[..., :3], x[..., 3:]
     # colour: brightness, saturation, contrast
     x = x + (keras.random.uniform((b, 1, 1, 1), seed=seed) - 0.5)

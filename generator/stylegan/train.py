@@ -5,8 +5,11 @@ generator, DiffAugment. Checkpoints (all weights and both optimizers) every
 --checkpoint-every steps; the same command resumes. A sample sheet (fixed latents,
 every condition, the EMA generator) and TensorBoard scalars as it goes.
 
-The model code is backend-neutral Keras 3; the gradient step is TensorFlow's
-(GradientTape), the backend this package installs.
+The model code is backend-neutral Keras 3. The gradient step is TensorFlow's
+(GradientTape) under the backend this package installs, and jax.grad under
+KERAS_BACKEND=jax (generator/stylegan/jax_step.py: the GPU machine we train on has
+JAX, no TensorFlow), where several devices split each batch through Keras's own
+distribution API (DataParallel). Both save the same checkpoints and .keras export.
 """
 from __future__ import annotations
 
@@ -66,15 +69,34 @@ def to_uint8(x: np.ndarray) -> np.ndarray:
     return np.clip(np.rint((x + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
-class GanTrainer:
-    def __init__(self, cfg: GanConfig, settings: TrainSettings):
-        self.keras = keras = import_keras()
-        import tensorflow as tf
+PRECISIONS = ("float32", "mixed_bfloat16")
 
-        self.tf, self.cfg, self.s = tf, cfg, settings
+
+class GanTrainer:
+    def __init__(self, cfg: GanConfig, settings: TrainSettings, precision: str = "float32"):
+        self.keras = keras = import_keras()
+        if precision not in PRECISIONS:
+            raise FacepackError(f"--precision must be one of {', '.join(PRECISIONS)}")
+        self.precision = precision
+        self.backend = keras.backend.backend()
+        if self.backend not in ("tensorflow", "jax"):
+            raise FacepackError(f"training runs under the tensorflow or jax Keras backend, not {self.backend}")
+        self.cfg, self.s = cfg, settings
+        self.devices = 1
+        if self.backend == "jax" and len(keras.distribution.list_devices()) > 1:
+            # Variables replicated, each batch split over the devices; set before any model is built.
+            keras.distribution.set_distribution(keras.distribution.DataParallel())
+            self.devices = len(keras.distribution.list_devices())
+            if settings.batch % self.devices:
+                raise FacepackError(f"--batch-size {settings.batch} does not split over {self.devices} devices")
         keras.utils.set_random_seed(settings.seed)
-        self.mapping, self.synthesis, self.critic = build_mapping(cfg), build_synthesis(cfg), build_critic(cfg)
-        self.mapping_ema, self.synthesis_ema = build_mapping(cfg), build_synthesis(cfg)
+        # bfloat16 compute with float32 weights: no loss scaling needed, and losses are taken in float32.
+        keras.config.set_dtype_policy(precision)
+        try:
+            self.mapping, self.synthesis, self.critic = build_mapping(cfg), build_synthesis(cfg), build_critic(cfg)
+            self.mapping_ema, self.synthesis_ema = build_mapping(cfg), build_synthesis(cfg)
+        finally:
+            keras.config.set_dtype_policy("float32")
         self.mapping_ema.set_weights(self.mapping.get_weights())
         self.synthesis_ema.set_weights(self.synthesis.get_weights())
         self.g_vars = self.mapping.trainable_variables + self.synthesis.trainable_variables
@@ -87,14 +109,23 @@ class GanTrainer:
         self.d_opt.build(self.d_vars)
         self.seed = keras.random.SeedGenerator(settings.seed)
         self.ema_beta = 0.5 ** (1.0 / settings.ema_half_life)
-        self._steps = {r1: tf.function(lambda reals, age, complexion, r1=r1: self._step(reals, age, complexion, r1)) for r1 in (False, True)}
         self._critic_only = None
+        if self.backend == "jax":
+            from generator.stylegan.jax_step import JaxSteps
+
+            self._jax = JaxSteps(self)
+            return
+        import tensorflow as tf
+
+        self.tf = tf
+        self._steps = {r1: tf.function(lambda reals, age, complexion, r1=r1: self._step(reals, age, complexion, r1)) for r1 in (False, True)}
         # Grappler's remapper cannot fuse the R1 double-backward and says so on stderr at every trace.
         tf.config.optimizer.set_experimental_options({"remapping": False})
 
     def _generate(self, age, complexion, training: bool):
-        keras, tf, cfg = self.keras, self.tf, self.cfg
-        b = tf.shape(age)[0]
+        keras, cfg = self.keras, self.cfg
+        ops = keras.ops
+        b = ops.shape(age)[0]
         z1 = keras.random.normal((b, cfg.z_dim), seed=self.seed)
         z2 = keras.random.normal((b, cfg.z_dim), seed=self.seed)
         w1 = self.mapping([z1, age, complexion], training=training)
@@ -102,9 +133,9 @@ class GanTrainer:
         # Style mixing: from a random layer on, the styles of a second latent.
         cutoff = keras.random.randint((b, 1), 1, cfg.num_ws, seed=self.seed)
         mix = keras.random.uniform((b, 1), seed=self.seed) < self.s.mixing
-        layer = tf.range(cfg.num_ws)[None, :]
-        use_second = tf.logical_and(mix, layer >= cutoff)[..., None]
-        ws = tf.where(use_second, w2[:, None, :], w1[:, None, :])
+        layer = ops.arange(cfg.num_ws)[None, :]
+        use_second = ops.logical_and(mix, layer >= cutoff)[..., None]
+        ws = ops.where(use_second, w2[:, None, :], w1[:, None, :])
         return self.synthesis(ws, training=training)
 
     def _critic_step(self, reals, age, complexion, r1: bool):
@@ -114,14 +145,14 @@ class GanTrainer:
         softplus = tf.math.softplus
         with tf.GradientTape() as tape:
             fakes = self._generate(age, complexion, training=True)
-            fake_logits = self.critic([diff_augment(fakes, self.seed), age, complexion], training=True)
-            real_logits = self.critic([diff_augment(reals, self.seed), age, complexion], training=True)
+            fake_logits = tf.cast(self.critic([diff_augment(fakes, self.seed), age, complexion], training=True), "float32")
+            real_logits = tf.cast(self.critic([diff_augment(reals, self.seed), age, complexion], training=True), "float32")
             d_loss = tf.reduce_mean(softplus(fake_logits)) + tf.reduce_mean(softplus(-real_logits))
             penalty = tf.constant(0.0)
             if r1:  # lazy R1: every r1_every steps, scaled up to match
                 with tf.GradientTape() as inner:
                     inner.watch(reals)
-                    real_sum = tf.reduce_sum(self.critic([reals, age, complexion], training=True))
+                    real_sum = tf.reduce_sum(tf.cast(self.critic([reals, age, complexion], training=True), "float32"))
                 grad = inner.gradient(real_sum, reals)
                 penalty = tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=[1, 2, 3])) * (s.r1_gamma / 2) * s.r1_every
             total = d_loss + penalty
@@ -134,7 +165,8 @@ class GanTrainer:
         tf = self.tf
         with tf.GradientTape() as tape:
             fakes = self._generate(age, complexion, training=True)
-            g_loss = tf.reduce_mean(tf.math.softplus(-self.critic([diff_augment(fakes, self.seed), age, complexion], training=True)))
+            logits = tf.cast(self.critic([diff_augment(fakes, self.seed), age, complexion], training=True), "float32")
+            g_loss = tf.reduce_mean(tf.math.softplus(-logits))
         self.g_opt.apply_gradients(zip(tape.gradient(g_loss, self.g_vars), self.g_vars))
         for ema, live in ((self.mapping_ema, self.mapping), (self.synthesis_ema, self.synthesis)):
             for e, v in zip(ema.weights, live.weights):
@@ -147,11 +179,18 @@ class GanTrainer:
         return {"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}
 
     def step(self, reals, age, complexion, index: int) -> dict:
-        out = self._steps[index % self.s.r1_every == 0](reals, age, complexion)
+        """One critic and one generator step on a batch (numpy arrays)."""
+        r1 = index % self.s.r1_every == 0
+        if self.backend == "jax":
+            return self._jax.step(reals, age, complexion, r1)
+        tf = self.tf
+        out = self._steps[r1](tf.constant(reals), tf.constant(age), tf.constant(complexion))
         return {k: float(v) for k, v in out.items()}
 
     def critic_step(self, reals, age, complexion) -> float:
         """One step of the critic alone (the generator held still)."""
+        if self.backend == "jax":
+            return self._jax.critic_step(reals, age, complexion)
         if self._critic_only is None:
             self._critic_only = self.tf.function(lambda r, a, g: self._critic_step(r, a, g, False)[0])
         return float(self._critic_only(reals, age, complexion))
@@ -189,7 +228,11 @@ class GanTrainer:
 
     # -- outputs ----------------------------------------------------------------------
     def face_model(self):
-        return build_face_model(self.cfg, self.mapping_ema, self.synthesis_ema)
+        """The EMA generator as a float32 model, whatever precision it trained in (build runs it on CPUs)."""
+        mapping, synthesis = build_mapping(self.cfg), build_synthesis(self.cfg)
+        mapping.set_weights(self.mapping_ema.get_weights())
+        synthesis.set_weights(self.synthesis_ema.get_weights())
+        return build_face_model(self.cfg, mapping, synthesis)
 
     def sample_sheet(self, columns: int = 8) -> np.ndarray:
         """One row per age group x a few complexions, fixed latents: comparable from one sheet to the next."""
@@ -199,7 +242,7 @@ class GanTrainer:
             z = rng.standard_normal((columns, self.cfg.z_dim)).astype(np.float32)
             complexion = (np.arange(columns) % len(complexions())).astype(np.int32)
             ws = self.mapping_ema([z, np.full(columns, a, np.int32), complexion], training=False)
-            ws = self.tf.repeat(ws[:, None, :], self.cfg.num_ws, axis=1)
+            ws = self.keras.ops.repeat(ws[:, None, :], self.cfg.num_ws, axis=1)
             imgs = to_uint8(self.keras.ops.convert_to_numpy(self.synthesis_ema(ws, training=False))[..., :3])
             rows.append(np.concatenate(list(imgs), axis=1))
         return np.concatenate(rows, axis=0)
@@ -214,14 +257,15 @@ def export_face_model(trainer: GanTrainer, path: Path, samples_per_condition: in
         for r in range(len(complexions())):
             z = rng.standard_normal((samples_per_condition, trainer.cfg.z_dim)).astype(np.float32)
             n = samples_per_condition
-            w = trainer.mapping_ema([z, np.full(n, a, np.int32), np.full(n, r, np.int32)], training=False)
+            w = model.get_layer("mapping")([z, np.full(n, a, np.int32), np.full(n, r, np.int32)], training=False)
             table.append(trainer.keras.ops.convert_to_numpy(w).mean(axis=0))
     model.get_layer("truncate").w_avg.assign(np.stack(table).astype(np.float32))
     model.save(path)
 
 
 def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettings, init: Path | None = None,
-                    log: Callable[[str], None] = print, command: str = "", export_only: bool = False) -> Path:
+                    log: Callable[[str], None] = print, command: str = "", export_only: bool = False,
+                    precision: str = "float32") -> Path:
     """Train (or resume) and export; with `export_only`, export the run's last checkpoint as it is."""
     info = read_info(data)
     images, alphas, samples = load_arrays(data, "train")
@@ -229,7 +273,7 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
     del images, alphas
     age, complexion = label_indices(samples)
     out.mkdir(parents=True, exist_ok=True)
-    trainer = GanTrainer(cfg, settings)
+    trainer = GanTrainer(cfg, settings, precision)
     step, wall = 0, 0.0
     if (out / "checkpoint" / "state.json").exists():
         state = json.loads((out / "checkpoint" / "state.json").read_text())
@@ -239,12 +283,14 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         state = trainer.load(out)
         step, wall = state["step"], state["wall_time_s"]
         log(f"resuming {out} at step {step}/{settings.steps}")
+    if not export_only:
+        log(f"training under {trainer.backend} on {trainer.devices} device(s), {trainer.precision}")
     elif export_only:
         raise FacepackError(f"{out}: no checkpoint to export")
     elif init is not None:
         _init_from(trainer, init)
 
-    writer = _summary_writer(trainer.tf, out)
+    writer = _summary_writer(trainer, out)
     rng = np.random.default_rng([settings.seed, step])
     t0, last = time.perf_counter(), {}
     while step < settings.steps and not export_only:
@@ -252,12 +298,14 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         batch = reals[idx]
         flip = rng.random(settings.batch) < 0.5
         batch[flip] = batch[flip][:, :, ::-1]
-        last = trainer.step(trainer.tf.constant(batch), trainer.tf.constant(age[idx]), trainer.tf.constant(complexion[idx]), step)
+        last = trainer.step(batch, age[idx], complexion[idx], step)
         step += 1
         if writer is not None:
             with writer.as_default():
                 for k, v in last.items():
                     trainer.tf.summary.scalar(k, v, step=step)
+        elif step % settings.checkpoint_every == 0:
+            _append_log(out, step, last)
         if step % settings.sample_every == 0 or step == settings.steps:
             (out / "samples").mkdir(exist_ok=True)
             write_png(out / "samples" / f"step_{step:06d}.png", trainer.sample_sheet())
@@ -275,7 +323,7 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         architecture="conditional StyleGAN2 (mapping + modulated/demodulated convs, noise, skip toRGB; projection critic)",
         resolution=cfg.resolution, latent_size=cfg.z_dim, conditions={"age_group": age_groups(), "complexion": complexions()},
         params=int(trainer.mapping.count_params() + trainer.synthesis.count_params()), config=cfg.to_dict(),
-        settings=asdict(settings),
+        settings=asdict(settings), backend=trainer.backend, devices=trainer.devices, precision=trainer.precision,
     ))
     log(f"exported {export}")
     return export
@@ -292,9 +340,21 @@ def _init_from(trainer: GanTrainer, init: Path) -> None:
     trainer.synthesis_ema.set_weights(trainer.synthesis.get_weights())
 
 
-def _summary_writer(tf, out: Path):
+def _summary_writer(trainer: GanTrainer, out: Path):
+    """TensorBoard scalars where TensorFlow is at hand; log.csv (at each checkpoint) where it is not."""
+    if trainer.backend != "tensorflow":
+        return None
     try:
         import tensorboard  # noqa: F401
     except ImportError:
         return None
-    return tf.summary.create_file_writer(str(out / "tensorboard"))
+    return trainer.tf.summary.create_file_writer(str(out / "tensorboard"))
+
+
+def _append_log(out: Path, step: int, last: dict) -> None:
+    path = out / "log.csv"
+    new = not path.exists()
+    with open(path, "a", encoding="utf-8") as f:
+        if new:
+            f.write("step," + ",".join(sorted(last)) + "\n")
+        f.write(f"{step}," + ",".join(f"{last[k]:.5f}" for k in sorted(last)) + "\n")

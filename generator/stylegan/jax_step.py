@@ -1,0 +1,108 @@
+"""The adversarial step under KERAS_BACKEND=jax: the same losses as train.py's TensorFlow step.
+
+Functional, as JAX wants it: every variable's value goes in, new values come out, and
+the ordinary Keras calls in between (the models, style mixing, DiffAugment) read and
+write them through a keras.StatelessScope. One jitted function per step kind (with
+or without the lazy R1 term). With several devices, Keras's DataParallel distribution
+replicates the variables and the batch is laid out across the devices; XLA does the rest.
+"""
+from __future__ import annotations
+
+
+import numpy as np
+
+
+class JaxSteps:
+    def __init__(self, trainer):
+        import jax
+
+        self.jax, self.t = jax, trainer
+        keras = trainer.keras
+        self.g_vars = trainer.g_vars
+        self.d_vars = trainer.d_vars
+        self.ema_vars = trainer.mapping_ema.trainable_variables + trainer.synthesis_ema.trainable_variables
+        # Everything the step may change besides trainable weights: noise seeds, the trainer's seed.
+        self.state_vars = (trainer.mapping.non_trainable_variables + trainer.synthesis.non_trainable_variables
+                           + trainer.critic.non_trainable_variables + [trainer.seed.state])
+        self.distribution = keras.distribution.distribution()
+        self._step = jax.jit(self._pure_step, static_argnames=("r1", "generator"))
+
+    # -- pure functions ------------------------------------------------------------
+    def _scope(self, g, d, state):
+        keras = self.t.keras
+        mapping = list(zip(self.g_vars, g)) + list(zip(self.d_vars, d)) + list(zip(self.state_vars, state))
+        return keras.StatelessScope(state_mapping=mapping)
+
+    def _new_state(self, scope, state):
+        current = [scope.get_current_value(v) for v in self.state_vars]
+        return [s if c is None else c for c, s in zip(current, state)]
+
+    def _critic_loss(self, d, g, state, reals, age, complexion, r1: bool):
+        from keras import ops
+
+        from generator.stylegan.diffaugment import diff_augment
+
+        t, jax = self.t, self.jax
+        with self._scope(g, d, state) as scope:
+            fakes = jax.lax.stop_gradient(t._generate(age, complexion, training=True))
+            fake_logits = ops.cast(t.critic([diff_augment(fakes, t.seed), age, complexion], training=True), "float32")
+            real_logits = ops.cast(t.critic([diff_augment(reals, t.seed), age, complexion], training=True), "float32")
+            loss = ops.mean(ops.softplus(fake_logits)) + ops.mean(ops.softplus(-real_logits))
+            penalty = ops.zeros(())
+            if r1:  # lazy R1 on un-augmented reals, scaled up to match
+                grad = jax.grad(lambda x: ops.sum(ops.cast(t.critic([x, age, complexion], training=True), "float32")))(reals)
+                penalty = ops.mean(ops.sum(ops.square(grad), axis=(1, 2, 3))) * (t.s.r1_gamma / 2) * t.s.r1_every
+            new_state = self._new_state(scope, state)
+        return loss + penalty, (loss, penalty, new_state)
+
+    def _generator_loss(self, g, d, state, age, complexion):
+        from keras import ops
+
+        from generator.stylegan.diffaugment import diff_augment
+
+        t = self.t
+        with self._scope(g, d, state) as scope:
+            fakes = t._generate(age, complexion, training=True)
+            logits = ops.cast(t.critic([diff_augment(fakes, t.seed), age, complexion], training=True), "float32")
+            loss = ops.mean(ops.softplus(-logits))
+            new_state = self._new_state(scope, state)
+        return loss, new_state
+
+    def _pure_step(self, g, d, state, g_opt, d_opt, ema, reals, age, complexion, r1: bool, generator: bool = True):
+        jax, t = self.jax, self.t
+        (_, (d_loss, penalty, state)), grads = jax.value_and_grad(self._critic_loss, has_aux=True)(
+            d, g, state, reals, age, complexion, r1)
+        d, d_opt = t.d_opt.stateless_apply(d_opt, grads, d)
+        g_loss = 0.0
+        if generator:
+            (g_loss, state), grads = jax.value_and_grad(self._generator_loss, has_aux=True)(g, d, state, age, complexion)
+            g, g_opt = t.g_opt.stateless_apply(g_opt, grads, g)
+            beta = t.ema_beta
+            ema = [beta * e + (1.0 - beta) * v for e, v in zip(ema, g)]
+        return g, d, state, g_opt, d_opt, ema, {"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}
+
+    # -- the stateful wrapper ---------------------------------------------------------
+    def _batch(self, x):
+        if self.distribution is None:
+            return x
+        from keras.distribution import distribute_tensor
+
+        return distribute_tensor(x, self.distribution.get_data_layout(x.shape))
+
+    def _run(self, reals, age, complexion, r1: bool, generator: bool) -> dict:
+        t = self.t
+        values = lambda vs: [v.value for v in vs]
+        out = self._step(values(self.g_vars), values(self.d_vars), values(self.state_vars), values(t.g_opt.variables),
+                         values(t.d_opt.variables), values(self.ema_vars),
+                         self._batch(np.asarray(reals, np.float32)), self._batch(np.asarray(age, np.int32)),
+                         self._batch(np.asarray(complexion, np.int32)), r1=r1, generator=generator)
+        for vs, new in zip((self.g_vars, self.d_vars, self.state_vars, t.g_opt.variables, t.d_opt.variables, self.ema_vars), out[:6]):
+            for v, value in zip(vs, new):
+                v.assign(value)
+        return {k: float(v) for k, v in out[6].items()}
+
+    def step(self, reals, age, complexion, r1: bool) -> dict:
+        return self._run(reals, age, complexion, r1, generator=True)
+
+    def critic_step(self, reals, age, complexion) -> float:
+        return self._run(reals, age, complexion, False, generator=False)["d_loss"]
