@@ -270,6 +270,7 @@ def evaluate_generator_cmd(
     samples: int = typer.Option(1000, "--samples", help="Generated faces to judge."),
     psi: float = typer.Option(0.8, "--psi", help="Truncation, as build uses it."),
     card: bool = typer.Option(True, "--card/--no-card", help="Write the metrics into the model's card."),
+    early: Optional[Path] = typer.Option(None, "--early", help="An early checkpoint's export: its two-sample test is reported beside (it should be near 1).", show_default=False),
 ) -> None:
     """Classifier two-sample test, condition accuracy and near-duplicate rate."""
     import json
@@ -277,14 +278,19 @@ def evaluate_generator_cmd(
     from facepack.quiet import import_keras
 
     import_keras()
-    from generator.evaluate import evaluate_generator
+    from facepack.modelcard import read_card
+    from generator.evaluate import c2st_of, evaluate_generator
     from generator.learned import LearnedGenerator
 
     try:
         gen = LearnedGenerator(None if model == "default" else Path(model), psi=psi)
+        first = LearnedGenerator(early, psi=psi) if early is not None else None
     except FileNotFoundError as e:
         raise FacepackError(str(e)) from None
     metrics = evaluate_generator(gen, data, samples=samples)
+    if first is not None:
+        metrics["early_checkpoint"] = {"model": str(early), "steps": read_card(early).get("steps"),
+                                       "c2st_accuracy": c2st_of(first, data, samples=samples)}
     out.print(json.dumps(metrics, indent=2), markup=False, soft_wrap=True)
     if card:
         from facepack.modelcard import update_metrics

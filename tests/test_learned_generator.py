@@ -191,3 +191,32 @@ def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(r
     assert card["backend"] == "jax" and card["devices"] == 2 and card["steps"] == 2
     faces = LearnedGenerator(tmp_path / "jax" / "face_gan.keras", size=16).generate([FaceRequest(1, 20.0), FaceRequest(2, 35.0)])
     assert faces[0].image.shape == (16, 16, 3) and not np.array_equal(faces[0].image, faces[1].image)
+
+
+def test_the_two_sample_test_tells_alike_from_unlike():
+    import cv2
+
+    from facepack.quiet import import_keras
+    from generator import load_generator
+    from generator.evaluate import c2st_accuracy
+
+    keras = import_keras()
+    faces = np.stack([p.image for p in load_generator("painter", size=64).generate([FaceRequest(s, 17.0 + s % 23) for s in range(160)])])
+    real, alike = faces[:80], faces[80:]
+    noise = np.random.default_rng(0).normal(0, 12, alike.shape)
+    unlike = np.clip(np.stack([cv2.GaussianBlur(f, (0, 0), 1.5) for f in alike]) + noise, 0, 255).astype(np.uint8)
+    assert c2st_accuracy(keras, real, alike, 64) < 0.7
+    assert c2st_accuracy(keras, real, unlike, 64) > 0.9
+
+
+def test_evaluate_writes_the_measures(run):
+    from generator.evaluate import c2st_of, evaluate_generator
+    from generator.learned import LearnedGenerator
+
+    data, _, export, _ = run
+    gen = LearnedGenerator(export, size=32)
+    m = evaluate_generator(gen, data, samples=16)
+    for k in ("c2st_accuracy", "condition_accuracy", "near_duplicate_rate", "real_condition_accuracy"):
+        assert 0.0 <= m[k] <= 1.0
+    assert m["condition_accuracy"] == round((m["age_accuracy"] + m["complexion_accuracy"]) / 2, 4)
+    assert 0.0 <= c2st_of(gen, data, samples=16) <= 1.0
