@@ -190,6 +190,7 @@ def train_generator_cmd(
     init: Optional[Path] = typer.Option(None, "--init", help="Fine-tune from this exported generator (.keras).", show_default=False),
     export_only: bool = typer.Option(False, "--export-only", help="Export the run's last checkpoint now, without training."),
     precision: str = typer.Option("float32", "--precision", help="float32, or mixed_bfloat16 on a GPU (bfloat16 compute, float32 weights)."),
+    noise: float = typer.Option(1.0, "--inference-noise", help="Scale of the fixed per-pixel noise in the exported model (0: smooth surfaces)."),
 ) -> None:
     """Train the conditional StyleGAN generator. Run the same command again to resume.
 
@@ -207,7 +208,7 @@ def train_generator_cmd(
                              checkpoint_every=checkpoint_every, sample_every=sample_every, seed=seed)
     command = "facepack train generator " + " ".join(sys.argv[3:])
     train_generator(data, out_dir, cfg, settings, init=init, log=lambda m: err.print(m, markup=False, soft_wrap=True),
-                    command=command, export_only=export_only, precision=precision)
+                    command=command, export_only=export_only, precision=precision, noise=noise)
 
 
 @evaluate_app.command("segmenter")

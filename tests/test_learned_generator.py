@@ -105,6 +105,22 @@ def test_a_finished_run_trains_on_when_given_more_steps(run, tmp_path):
     assert json.loads(export.with_suffix(".json").read_text())["steps"] == 9
 
 
+def test_init_fine_tunes_from_an_exported_model(run, tmp_path):
+    import keras
+
+    from generator.stylegan.model import GanConfig
+    from generator.stylegan.train import train_generator
+
+    data, _, export, settings = run
+    # Another seed than the source run's, so that only --init can bring its weights back.
+    tuned = train_generator(data, tmp_path / "tuned", GanConfig(**TINY), replace(settings, steps=1, seed=5), init=export, log=lambda m: None)
+    fresh = train_generator(data, tmp_path / "fresh", GanConfig(**TINY), replace(settings, steps=1, seed=5), log=lambda m: None)
+    source, a, b = (keras.saving.load_model(p, compile=False).get_layer("synthesis").get_weights() for p in (export, tuned, fresh))
+    # The EMA export after one step sits on the weights it started from.
+    assert max(np.abs(x - y).max() for x, y in zip(source, a)) < 0.05
+    assert max(np.abs(x - y).max() for x, y in zip(source, b)) > 0.5
+
+
 def test_export_round_trip_and_determinism(run):
     from generator.learned import LearnedGenerator
 

@@ -27,6 +27,7 @@ from facepack.dataset.records import load_arrays, read_info
 from facepack.errors import FacepackError
 from facepack.modelcard import training_card, write_card
 from facepack.quiet import import_keras
+from generator.stylegan.layers import Noise
 from generator.stylegan.model import (GanConfig, age_groups, build_critic, build_face_model, build_mapping, build_synthesis,
                                       complexions)
 
@@ -227,11 +228,17 @@ class GanTrainer:
         return json.loads((ckpt / "state.json").read_text())
 
     # -- outputs ----------------------------------------------------------------------
-    def face_model(self):
-        """The EMA generator as a float32 model, whatever precision it trained in (build runs it on CPUs)."""
+    def face_model(self, noise: float = 1.0):
+        """The EMA generator as a float32 model, whatever precision it trained in (build runs it on CPUs).
+
+        `noise` scales the fixed per-pixel noise the exported model adds (StyleGAN's noise
+        mode): 0 draws smooth surfaces, which suits painted portraits; the evaluation decides."""
         mapping, synthesis = build_mapping(self.cfg), build_synthesis(self.cfg)
         mapping.set_weights(self.mapping_ema.get_weights())
         synthesis.set_weights(self.synthesis_ema.get_weights())
+        for layer in synthesis.layers:
+            if isinstance(layer, Noise):
+                layer.fixed.assign(layer.fixed * noise)
         return build_face_model(self.cfg, mapping, synthesis)
 
     def sample_sheet(self, columns: int = 8) -> np.ndarray:
@@ -248,9 +255,9 @@ class GanTrainer:
         return np.concatenate(rows, axis=0)
 
 
-def export_face_model(trainer: GanTrainer, path: Path, samples_per_condition: int = 256) -> None:
+def export_face_model(trainer: GanTrainer, path: Path, samples_per_condition: int = 256, noise: float = 1.0) -> None:
     """The EMA generator with each condition's mean w filled into the truncation table."""
-    model = trainer.face_model()
+    model = trainer.face_model(noise)
     rng = np.random.default_rng(0)
     table = []
     for a in range(len(age_groups())):
@@ -265,13 +272,14 @@ def export_face_model(trainer: GanTrainer, path: Path, samples_per_condition: in
 
 def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettings, init: Path | None = None,
                     log: Callable[[str], None] = print, command: str = "", export_only: bool = False,
-                    precision: str = "float32") -> Path:
+                    precision: str = "float32", noise: float = 1.0) -> Path:
     """Train (or resume) and export; with `export_only`, export the run's last checkpoint as it is."""
     info = read_info(data)
-    images, alphas, samples = load_arrays(data, "train")
-    reals = to_rgba_unit(images, alphas, cfg.resolution)
-    del images, alphas
-    age, complexion = label_indices(samples)
+    if not export_only:
+        images, alphas, samples = load_arrays(data, "train")
+        reals = to_rgba_unit(images, alphas, cfg.resolution)
+        del images, alphas
+        age, complexion = label_indices(samples)
     out.mkdir(parents=True, exist_ok=True)
     trainer = GanTrainer(cfg, settings, precision)
     step, wall = 0, 0.0
@@ -283,12 +291,12 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         state = trainer.load(out)
         step, wall = state["step"], state["wall_time_s"]
         log(f"resuming {out} at step {step}/{settings.steps}")
-    if not export_only:
-        log(f"training under {trainer.backend} on {trainer.devices} device(s), {trainer.precision}")
     elif export_only:
         raise FacepackError(f"{out}: no checkpoint to export")
     elif init is not None:
         _init_from(trainer, init)
+    if not export_only:
+        log(f"training under {trainer.backend} on {trainer.devices} device(s), {trainer.precision}")
 
     writer = _summary_writer(trainer, out)
     rng = np.random.default_rng([settings.seed, step])
@@ -316,7 +324,7 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
             log(f"step {step}/{settings.steps}  d {last['d_loss']:.3f}  g {last['g_loss']:.3f}  r1 {last['r1']:.3f}  {wall:.0f}s")
 
     export = out / EXPORT
-    export_face_model(trainer, export)
+    export_face_model(trainer, export, noise=noise)
     state = json.loads((out / "checkpoint" / "state.json").read_text())
     write_card(export, training_card(
         "generator", data, info, state["step"], state["wall_time_s"], command, init,
@@ -324,6 +332,7 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         resolution=cfg.resolution, latent_size=cfg.z_dim, conditions={"age_group": age_groups(), "complexion": complexions()},
         params=int(trainer.mapping.count_params() + trainer.synthesis.count_params()), config=cfg.to_dict(),
         settings=asdict(settings), backend=trainer.backend, devices=trainer.devices, precision=trainer.precision,
+        inference_noise=noise,
     ))
     log(f"exported {export}")
     return export
