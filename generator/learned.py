@@ -44,13 +44,19 @@ class LearnedGenerator:
         self.background = UI_BLUE
         from generator.stylegan.model import complexions
 
+        from facepack.modelcard import read_card
+
         self.complexions = complexions()
+        # A model trained on community portraits alone never saw a complexion label: ask it for 'unknown'.
+        self.trained = read_card(self.path).get("trained_complexions") or self.complexions
         self.ages = [g[0] for g in AGE_GROUPS]
 
     def condition(self, request: FaceRequest) -> tuple[np.ndarray, int, int]:
         # A stream of its own for z: the look sampler draws from the plain seed.
         z = np.random.default_rng([request.seed, 1]).standard_normal(self.z_dim).astype(np.float32)
         complexion = sample_look(request.seed, request.age, request.nationality).complexion
+        if complexion not in self.trained:
+            complexion = "unknown"
         return z, self.ages.index(request.age_group), self.complexions.index(complexion)
 
     def generate(self, requests: Sequence[FaceRequest]) -> list[Portrait]:

@@ -236,3 +236,21 @@ def test_evaluate_writes_the_measures(run):
         assert 0.0 <= m[k] <= 1.0
     assert m["condition_accuracy"] == round((m["age_accuracy"] + m["complexion_accuracy"]) / 2, 4)
     assert 0.0 <= c2st_of(gen, data, samples=16) <= 1.0
+
+
+def test_a_model_that_never_saw_complexions_is_asked_for_unknown(run, tmp_path):
+    import shutil
+
+    from facepack.modelcard import read_card, write_card
+    from generator.learned import LearnedGenerator
+    from generator.stylegan.train import trained_complexions
+
+    _, _, export, _ = run
+    assert read_card(export)["trained_complexions"] == ["fair", "medium", "dark"]
+    assert trained_complexions({"facepacks": ["/faces"]}) == ["unknown"]
+    other = tmp_path / "facepacks_only.keras"
+    shutil.copy(export, other)
+    write_card(other, {**read_card(export), "trained_complexions": ["unknown"]})
+    request = FaceRequest(seed=1, age=25.0, nationality="NGA")
+    assert LearnedGenerator(export).condition(request)[2] == LearnedGenerator(export).complexions.index("dark")
+    assert LearnedGenerator(other).condition(request)[2] == LearnedGenerator(other).complexions.index("unknown")

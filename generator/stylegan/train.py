@@ -332,10 +332,16 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         resolution=cfg.resolution, latent_size=cfg.z_dim, conditions={"age_group": age_groups(), "complexion": complexions()},
         params=int(trainer.mapping.count_params() + trainer.synthesis.count_params()), config=cfg.to_dict(),
         settings=asdict(settings), backend=trainer.backend, devices=trainer.devices, precision=trainer.precision,
-        inference_noise=noise,
+        inference_noise=noise, trained_complexions=trained_complexions(info),
     ))
     log(f"exported {export}")
     return export
+
+
+def trained_complexions(info: dict) -> list[str]:
+    """The complexion labels a dataset carries: painted portraits know theirs, community ones are 'unknown'."""
+    known = complexions()[:-1] if info.get("painter") else []
+    return known + (["unknown"] if info.get("facepacks") else [])
 
 
 def _init_from(trainer: GanTrainer, init: Path) -> None:
