@@ -28,6 +28,7 @@ from facepack.players import Player, age_at, face_request, face_seed
 from facepack.preview import write_preview
 from facepack.profiles import GameProfile, load_profile
 from facepack.roster import Roster, read_roster
+from generator import DEFAULT_GENERATOR
 from generator.base import FaceRequest, age_group
 
 PREVIEW_MAX = 100
@@ -41,7 +42,7 @@ class BuildOptions:
     season: date
     name: str | None = None
     game: str = "ehm"
-    generator: str = "learned"
+    generator: str = DEFAULT_GENERATOR
     model: Path | None = None  # a learned generator's .keras file; None: the shipped one
     psi: float = 0.8  # truncation of the learned generator
     segmenter: str = "learned"

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from facepack import __version__
 from facepack.errors import FacepackError
+from generator import DEFAULT_GENERATOR
 
 app = typer.Typer(
     help="Turn a sports-management game's database export into a finished facepack.",
@@ -54,7 +55,7 @@ def build(
     out_dir: Path = typer.Option(Path("packs"), "--out", "-o", help="Folder the pack folder is made in."),
     name: Optional[str] = typer.Option(None, "--name", help="Pack folder name. [default: the roster file's name]", show_default=False),
     game: str = typer.Option("ehm", "--game", "-g", help="Game profile: ehm (First_Last_DD_MM_YYYY.png) or fm (UID.png)."),
-    generator: str = typer.Option("learned", "--generator", help="Face generator: learned (the shipped StyleGAN, or --model) or painter (procedural)."),
+    generator: str = typer.Option(DEFAULT_GENERATOR, "--generator", help="Face generator: learned (the shipped StyleGAN, or --model) or painter (procedural)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Another learned generator (.keras from `facepack train generator`); implies --generator learned.", show_default=False),
     psi: float = typer.Option(0.8, "--psi", help="Truncation of the learned generator: lower is more typical, higher more varied."),
     segmenter: str = typer.Option("learned", "--segmenter", help="Background cut-out: learned (the shipped model) or chroma (colour key)."),
@@ -347,9 +348,10 @@ def models(
 
     gen = default_generator_path()
     entries = [
-        {"role": "generator", "name": "learned", "default": True, "path": str(gen) if gen.exists() else None,
+        {"role": "generator", "name": "learned", "default": DEFAULT_GENERATOR == "learned", "path": str(gen) if gen.exists() else None,
          "card": read_card(gen) if gen.exists() else {}},
-        {"role": "generator", "name": "painter", "default": False, "path": None, "card": {"kind": "generator", "architecture": "procedural portrait painter"}},
+        {"role": "generator", "name": "painter", "default": DEFAULT_GENERATOR == "painter", "path": None,
+         "card": {"kind": "generator", "architecture": "procedural portrait painter"}},
     ]
     seg = default_model_path()
     entries.append({"role": "segmenter", "name": "learned", "default": True, "path": str(seg) if seg.exists() else None,
@@ -376,7 +378,7 @@ def morph(
     to_player: str = typer.Option(..., "--to", help="Another player.", show_default=False),
     steps: int = typer.Option(8, "--steps", help="Frames in the strip, both ends included."),
     out_file: Path = typer.Option(Path("morph.png"), "--out", "-o", help="The strip PNG to write."),
-    generator: str = typer.Option("learned", "--generator", help="learned (walks the latent space) or painter (blends the two looks)."),
+    generator: str = typer.Option(DEFAULT_GENERATOR, "--generator", help="learned (walks the latent space) or painter (blends the two looks)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Another learned generator (.keras); implies --generator learned.", show_default=False),
     psi: float = typer.Option(0.8, "--psi", help="Truncation of the learned generator."),
     game: str = typer.Option("ehm", "--game", "-g", help="Profile whose portrait size the frames take."),

@@ -5,10 +5,12 @@ from pathlib import Path
 
 from generator.base import AGE_GROUPS, UI_BLUE, FaceGenerator, FaceRequest, Portrait, age_group
 
-GENERATORS = ("painter", "learned")
+GENERATORS = ("learned", "painter")
+# What build, morph and `facepack models` use unless told otherwise: one place decides.
+DEFAULT_GENERATOR = "learned"
 
 
-def load_generator(name: str = "learned", *, size: int = 256, model: Path | None = None, psi: float = 0.8) -> FaceGenerator:
+def load_generator(name: str = DEFAULT_GENERATOR, *, size: int = 256, model: Path | None = None, psi: float = 0.8) -> FaceGenerator:
     """Return a ready generator by name. Raises ValueError for an unknown name, FileNotFoundError
     for a missing model. `learned` takes `model` (a .keras file from `facepack train generator`),
     else the one shipped in generator/models."""
@@ -32,4 +34,5 @@ __all__ = [
     "age_group",
     "load_generator",
     "GENERATORS",
+    "DEFAULT_GENERATOR",
 ]
