@@ -6,8 +6,10 @@ from pathlib import Path
 from generator.base import AGE_GROUPS, UI_BLUE, FaceGenerator, FaceRequest, Portrait, age_group
 
 GENERATORS = ("learned", "painter")
-# What build, morph and `facepack models` use unless told otherwise: one place decides.
-DEFAULT_GENERATOR = "learned"
+# What build, morph and `facepack models` use unless told otherwise: one place decides. The
+# shipped learned generator takes over when it passes its measures (generator/models/face_gan.json);
+# until then the painter's faces are the better ones.
+DEFAULT_GENERATOR = "painter"
 
 
 def load_generator(name: str = DEFAULT_GENERATOR, *, size: int = 256, model: Path | None = None, psi: float = 0.8) -> FaceGenerator:

@@ -94,19 +94,21 @@ def test_models_lists_the_shipped_segmenter_with_its_card():
     assert seg["card"]["steps"] > 0 and seg["card"]["wall_time_s"] > 0 and seg["card"]["command"].startswith("facepack train segmenter")
 
 
-def test_models_lists_the_shipped_generator_as_the_default():
+def test_models_lists_the_shipped_generator_with_its_card():
     import json
+
+    from generator import DEFAULT_GENERATOR
 
     r = facepack("models", "--json")
     entries = json.loads(r.stdout)
-    gen = next(e for e in entries if e["role"] == "generator" and e["default"])
-    assert gen["name"] == "learned" and gen["path"].endswith("face_gan.keras")
+    gen = next(e for e in entries if e["role"] == "generator" and e["name"] == "learned")
+    assert gen["path"].endswith("face_gan.keras") and gen["default"] == (DEFAULT_GENERATOR == "learned")
     card = gen["card"]
     assert card["resolution"] >= 128 and card["conditions"]["age_group"] == ["junior", "senior", "veteran"]
     assert card["steps"] > 0 and card["wall_time_s"] > 0 and card["command"].startswith("facepack train generator")
     assert {"c2st_accuracy", "condition_accuracy", "near_duplicate_rate"} <= set(card["metrics"])
     assert card["metrics"]["near_duplicate_rate"] <= 0.005
-    assert any(e["name"] == "painter" and not e["default"] for e in entries)
+    assert sum(e["default"] for e in entries if e["role"] == "generator") == 1
 
 
 def test_morph_strip_with_the_painter(tmp_path):
@@ -138,8 +140,20 @@ def test_morph_strip_with_the_shipped_generator(tmp_path):
     from PIL import Image
 
     r = facepack("morph", EXAMPLES / "league.csv", "--from", "Oskar Björk", "--to", "41000343", "--steps", "3",
-                 "--out", tmp_path / "m.png", "--season", "2026-11-21")
+                 "--out", tmp_path / "m.png", "--season", "2026-11-21", "--generator", "learned")
     assert r.returncode == 0, r.stderr
     with Image.open(tmp_path / "m.png") as im:
         frames = np.asarray(im.convert("RGB")).reshape(200, 3, 157, 3)
     assert not np.array_equal(frames[:, 0], frames[:, 2])  # it goes somewhere
+
+
+def test_builds_with_the_shipped_learned_generator(tmp_path):
+    roster = tmp_path / "league.csv"
+    roster.write_text("1,Ann,Lee,01.01.2000,SWE\n2,Bo,Kim,02.02.1985,NGA\n3,Cy,Ode,03.03.2008,CAN\n", encoding="utf-8")
+    r = facepack("build", roster, "--out", tmp_path / "packs", "--season", "2026-11-21", "--generator", "learned", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "built 3, kept 0, skipped 0" in r.stdout
+    from PIL import Image
+
+    with Image.open(tmp_path / "packs" / "league" / "Ann_Lee_01_01_2000.png") as im:
+        assert im.size == (157, 200)
