@@ -366,7 +366,8 @@ def models(
         return
     for e in entries:
         m = e["card"].get("metrics", {})
-        shown = ", ".join(f"{k} {m[k]}" for k in ("mean_iou", "boundary_px", "spill_ratio_vs_chroma", "c2st_accuracy") if k in m)
+        shown = ", ".join(f"{k} {m[k]}" for k in ("mean_iou", "boundary_px", "spill_ratio_vs_chroma", "c2st_accuracy",
+                                                       "condition_accuracy", "near_duplicate_rate") if k in m)
         out.print(f"{e['role']:9} {e['name']:12} {'(default) ' if e['default'] else ''}{e['path'] or 'built in'}"
                   f"{'  ' + shown if shown else ''}", markup=False, soft_wrap=True)
 

@@ -94,8 +94,7 @@ def c2st_of(generator, data: Path, samples: int = 1000, limit_real: int | None =
     keras = import_keras()
     test_x, _, test_labels = load_arrays(data, "test", limit=limit_real)
     _, fakes = _generated(generator, test_labels, samples, seed)
-    fake = np.stack([cv2.resize(f, (CLASSIFIER_SIZE, CLASSIFIER_SIZE), interpolation=cv2.INTER_AREA) for f in fakes])
-    return round(c2st_accuracy(keras, test_x, fake, CLASSIFIER_SIZE, seed), 4)
+    return round(c2st_accuracy(keras, test_x, np.stack(fakes), CLASSIFIER_SIZE, seed), 4)
 
 
 def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: int | None = 600, seed: int = 0) -> dict:
@@ -118,7 +117,7 @@ def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: i
         _, a, g = generator.condition(r)
         wanted_age.append(a)
         wanted_tone.append(g)
-    fake = np.stack([cv2.resize(f, (size, size), interpolation=cv2.INTER_AREA) for f in fakes])
+    fake = np.stack(fakes)  # the classifiers scale their own copies
 
     c2st = c2st_accuracy(keras, test_x, fake, size, seed)
 
