@@ -49,9 +49,9 @@ class TrainSettings:
 
 
 def label_indices(samples) -> tuple[np.ndarray, np.ndarray]:
-    ages, regs = age_groups(), complexions()
+    ages, tones = age_groups(), complexions()
     age = np.array([ages.index(s.age_group) for s in samples], np.int32)
-    complexion = np.array([regs.index(s.complexion) if s.complexion in regs else regs.index("unknown") for s in samples], np.int32)
+    complexion = np.array([tones.index(s.complexion) if s.complexion in tones else tones.index("unknown") for s in samples], np.int32)
     return age, complexion
 
 
