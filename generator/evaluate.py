@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from facepack.dataset.records import load_arrays
-from generator.stylegan.model import age_groups, complexions
+from generator.stylegan.model import age_groups, complexions, label_indices
 
 from facepack.likeness import NEAR_DUPLICATE, near_duplicate_rate
 
@@ -107,10 +107,6 @@ def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: i
     test_x, _, test_labels = load_arrays(data, "test", limit=limit_real)
     ages, tones = age_groups(), complexions()
 
-    def labels(samples_):
-        return (np.array([ages.index(s.age_group) for s in samples_], np.int32),
-                np.array([tones.index(s.complexion) if s.complexion in tones else tones.index("unknown") for s in samples_], np.int32))
-
     reqs, fakes = _generated(generator, test_labels, samples, seed)
     wanted_age, wanted_tone = [], []
     for r in reqs:
@@ -122,7 +118,7 @@ def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: i
     c2st = c2st_accuracy(keras, test_x, fake, size, seed)
 
     classifier = _cnn(keras, size, {"age": len(ages), "complexion": len(tones)})
-    ta, tc = labels(train_labels)
+    ta, tc = label_indices(train_labels)
     _fit(keras, classifier, _scaled(train_x, size), {"age": ta, "complexion": tc}, seed)
 
     def accuracy(images, age_true, tone_true):
@@ -131,7 +127,7 @@ def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: i
         c = (np.argmax(keras.ops.convert_to_numpy(out["complexion"]), 1) == tone_true).mean()
         return float(a), float(c)
 
-    real_age, real_tone = accuracy(test_x, *labels(test_labels))
+    real_age, real_tone = accuracy(test_x, *label_indices(test_labels))
     fake_age, fake_tone = accuracy(fake, np.array(wanted_age), np.array(wanted_tone))
     return {
         "c2st_accuracy": round(c2st, 4),

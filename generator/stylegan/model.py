@@ -12,6 +12,7 @@ import math
 from dataclasses import asdict, dataclass
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 from generator.base import AGE_GROUPS, UI_BLUE
@@ -25,6 +26,14 @@ def age_groups() -> list[str]:
 
 def complexions() -> list[str]:
     return [band for band, _ in appearance_table()["complexions"]] + ["unknown"]
+
+
+def label_indices(samples) -> tuple[np.ndarray, np.ndarray]:
+    """The condition inputs for labelled samples: age group and complexion indices (unknown labels -> 'unknown')."""
+    ages, tones = age_groups(), complexions()
+    age = np.array([ages.index(s.age_group) for s in samples], np.int32)
+    complexion = np.array([tones.index(s.complexion) if s.complexion in tones else tones.index("unknown") for s in samples], np.int32)
+    return age, complexion
 
 
 @dataclass(frozen=True)

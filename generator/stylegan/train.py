@@ -29,7 +29,7 @@ from facepack.modelcard import training_card, write_card
 from facepack.quiet import import_keras
 from generator.stylegan.layers import Noise
 from generator.stylegan.model import (GanConfig, age_groups, build_critic, build_face_model, build_mapping, build_synthesis,
-                                      complexions)
+                                      complexions, label_indices)
 
 EXPORT = "face_gan.keras"
 
@@ -46,13 +46,6 @@ class TrainSettings:
     checkpoint_every: int = 500
     sample_every: int = 500
     seed: int = 0
-
-
-def label_indices(samples) -> tuple[np.ndarray, np.ndarray]:
-    ages, tones = age_groups(), complexions()
-    age = np.array([ages.index(s.age_group) for s in samples], np.int32)
-    complexion = np.array([tones.index(s.complexion) if s.complexion in tones else tones.index("unknown") for s in samples], np.int32)
-    return age, complexion
 
 
 def to_unit(images: np.ndarray, size: int) -> np.ndarray:
