@@ -21,11 +21,11 @@ def diff_augment(x, seed):
     mean = ops.mean(x, axis=(1, 2, 3), keepdims=True)
     x = (x - mean) * (keras.random.uniform((b, 1, 1, 1), seed=seed) + 0.5) + mean
     x = ops.concatenate([x, matte], axis=-1)
-    # translation by up to 1/8 of the side, reflected at the border
-    shift = (keras.random.uniform((b, 2), seed=seed) - 0.5) * 0.25 * ops.cast(ops.stack([w, h]), "float32")
-    ones, zeros = ops.ones((b, 1)), ops.zeros((b, 1))
-    transform = ops.concatenate([ones, zeros, shift[:, :1], zeros, ones, shift[:, 1:], zeros, zeros], axis=1)
-    x = ops.image.affine_transform(x, transform, interpolation="bilinear", fill_mode="reflect")
+    # translation by up to 1/8 of the side, whole pixels (resampling would blur the reals), reflected at
+    # the border; gathers rather than an image transform, so the step compiles under XLA too
+    shift = ops.cast(ops.round((keras.random.uniform((b, 2), seed=seed) - 0.5) * 0.25 * ops.cast(ops.stack([w, h]), "float32")), "int32")
+    x = _shift(x, shift[:, 1], h, axis=1)
+    x = _shift(x, shift[:, 0], w, axis=2)
     # cutout: one square of half the side per image, set to zero
     yy = ops.cast(ops.arange(h), "float32")[None, :, None]
     xx = ops.cast(ops.arange(w), "float32")[None, None, :]
@@ -33,3 +33,13 @@ def diff_augment(x, seed):
     half = ops.cast(w, "float32") / 4.0
     inside = (ops.abs(xx - centre[:, 0, None, None]) < half) & (ops.abs(yy - centre[:, 1, None, None]) < half)
     return x * (1.0 - ops.cast(inside, "float32"))[..., None]
+
+
+def _shift(x, by, size, axis: int):
+    """Move each image of x by `by` pixels (B,) along `axis` (1: rows, 2: columns), reflecting at the edges."""
+    src = ops.arange(size)[None, :] - by[:, None]
+    src = (size - 1) - ops.abs((size - 1) - ops.abs(src))  # reflect into [0, size)
+    shape = [ops.shape(x)[0], 1, 1, 1]
+    shape[axis] = size
+    index = ops.broadcast_to(ops.reshape(src, shape), ops.shape(x))
+    return ops.take_along_axis(x, index, axis=axis)
