@@ -24,8 +24,8 @@ def diff_augment(x, seed):
     # translation by up to 1/8 of the side, whole pixels (resampling would blur the reals), reflected at
     # the border; gathers rather than an image transform, so the step compiles under XLA too
     shift = ops.cast(ops.round((keras.random.uniform((b, 2), seed=seed) - 0.5) * 0.25 * ops.cast(ops.stack([w, h]), "float32")), "int32")
-    x = _shift(x, shift[:, 1], h, axis=1)
-    x = _shift(x, shift[:, 0], w, axis=2)
+    x = _shift(x, shift[:, 1], axis=1)
+    x = _shift(x, shift[:, 0], axis=2)
     # cutout: one square of half the side per image, set to zero
     yy = ops.cast(ops.arange(h), "float32")[None, :, None]
     xx = ops.cast(ops.arange(w), "float32")[None, None, :]
@@ -35,8 +35,9 @@ def diff_augment(x, seed):
     return x * (1.0 - ops.cast(inside, "float32"))[..., None]
 
 
-def _shift(x, by, size, axis: int):
+def _shift(x, by, axis: int):
     """Move each image of x by `by` pixels (B,) along `axis` (1: rows, 2: columns), reflecting at the edges."""
+    size = ops.shape(x)[axis]
     src = ops.arange(size)[None, :] - by[:, None]
     src = (size - 1) - ops.abs((size - 1) - ops.abs(src))  # reflect into [0, size)
     shape = [ops.shape(x)[0], 1, 1, 1]
