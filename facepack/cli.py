@@ -188,7 +188,7 @@ def train_generator_cmd(
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints (and log lines)."),
     sample_every: int = typer.Option(500, "--sample-every", help="Steps between sample sheets."),
     seed: int = typer.Option(0, "--seed", help="Seed of weights, latents and batches."),
-    init: Optional[Path] = typer.Option(None, "--init", help="Fine-tune from this exported generator (.keras).", show_default=False),
+    init: Optional[Path] = typer.Option(None, "--init", help="Fine-tune from an exported generator (.keras), or go on from a run folder's checkpoint under new settings.", show_default=False),
     export_only: bool = typer.Option(False, "--export-only", help="Export the run's last checkpoint now, without training."),
     precision: str = typer.Option("float32", "--precision", help="float32, or mixed_bfloat16 on a GPU (bfloat16 compute, float32 weights)."),
     noise: float = typer.Option(1.0, "--inference-noise", help="Scale of the fixed per-pixel noise in the exported model (0: smooth surfaces)."),

@@ -134,6 +134,33 @@ def test_init_fine_tunes_from_an_exported_model(run, tmp_path):
     assert max(np.abs(x - y).max() for x, y in zip(source, b)) > 0.5
 
 
+def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
+    import keras
+
+    from facepack.errors import FacepackError
+    from generator.stylegan.model import GanConfig
+    from generator.stylegan.train import GanTrainer, train_generator
+
+    data, out, _, settings = run
+    # A larger batch and a lower rate than the source run: what --init from a run is for.
+    later = replace(settings, steps=1, batch=8, learning_rate=1e-3, seed=5)
+    export = train_generator(data, tmp_path / "on", GanConfig(**TINY), later, init=out, log=lambda m: None)
+    source = GanTrainer(GanConfig(**TINY), settings)
+    source.load(out)
+    tuned = GanTrainer(GanConfig(**TINY), later)
+    tuned.load(tmp_path / "on")
+    # One step moves the live critic only a little from where the source run left it.
+    gap = max(np.abs(a - b).max() for a, b in zip(source.critic.get_weights(), tuned.critic.get_weights()))
+    assert gap < 0.05
+    card = json.loads(export.with_suffix(".json").read_text())
+    assert card["init_run"]["steps"] == 6 and card["steps"] == 1
+    with pytest.raises(FacepackError, match="another network size"):
+        train_generator(data, tmp_path / "wide", GanConfig(**{**TINY, "channel_max": 8}), later, init=out, log=lambda m: None)
+    with pytest.raises(FacepackError, match="checkpoint"):
+        train_generator(data, tmp_path / "none", GanConfig(**TINY), later, init=tmp_path, log=lambda m: None)
+    assert keras.saving.load_model(export, compile=False) is not None
+
+
 def test_export_round_trip_and_determinism(run):
     from generator.learned import LearnedGenerator
 

@@ -325,7 +325,7 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         resolution=cfg.resolution, latent_size=cfg.z_dim, conditions={"age_group": age_groups(), "complexion": complexions()},
         params=int(trainer.mapping.count_params() + trainer.synthesis.count_params()), config=cfg.to_dict(),
         settings=asdict(settings), backend=trainer.backend, devices=trainer.devices, precision=trainer.precision,
-        inference_noise=noise, trained_complexions=trained_complexions(info),
+        inference_noise=noise, trained_complexions=trained_complexions(info), init_run=_init_run(init),
     ))
     log(f"exported {export}")
     return export
@@ -337,10 +337,30 @@ def trained_complexions(info: dict) -> list[str]:
     return known + (["unknown"] if info.get("facepacks") else [])
 
 
+def _init_run(init: Path | None) -> dict | None:
+    """What a run folder given to --init had trained when this one took it over (the card adds it up)."""
+    if init is None or not init.is_dir():
+        return None
+    state = json.loads((init / "checkpoint" / "state.json").read_text())
+    return {"steps": state["step"], "wall_time_s": round(state["wall_time_s"], 1), "settings": state["settings"]}
+
+
 def _init_from(trainer: GanTrainer, init: Path) -> None:
-    """Fine-tuning: take the mapping and synthesis weights of an exported face model."""
+    """Fine-tuning: from an exported face model, its mapping and synthesis weights; from a
+    run folder, every network of its last checkpoint (critic and EMA copies too), so that a
+    run goes on under new settings (a larger batch, a lower rate) without a fresh critic
+    first having to catch up. Optimizer state and step count start afresh."""
     import generator.stylegan.model  # noqa: F401  (registers the layers)
 
+    if init.is_dir():
+        state_file = init / "checkpoint" / "state.json"
+        if not state_file.exists():
+            raise FacepackError(f"--init {init}: a run folder needs its checkpoint/ (or give an exported .keras)")
+        if json.loads(state_file.read_text())["config"] != trainer.cfg.to_dict():
+            raise FacepackError(f"--init {init}: that run has another network size; give the same --resolution, --latent and --channel-*")
+        for name, model in trainer._models().items():
+            model.load_weights(str(init / "checkpoint" / f"{name}.weights.h5"))
+        return
     source = trainer.keras.saving.load_model(init, compile=False)
     trainer.mapping.set_weights(source.get_layer("mapping").get_weights())
     trainer.synthesis.set_weights(source.get_layer("synthesis").get_weights())
