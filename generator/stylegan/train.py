@@ -211,10 +211,14 @@ class GanTrainer:
                 p.unlink()
             old.rmdir()
 
-    def load(self, folder: Path) -> dict:
-        ckpt = folder / "checkpoint"
+    def load_networks(self, folder: Path) -> None:
+        """Every network's weights from a run's checkpoint; the optimizers stay as they are."""
         for name, model in self._models().items():
-            model.load_weights(str(ckpt / f"{name}.weights.h5"))
+            model.load_weights(str(folder / "checkpoint" / f"{name}.weights.h5"))
+
+    def load(self, folder: Path) -> dict:
+        self.load_networks(folder)
+        ckpt = folder / "checkpoint"
         saved = np.load(ckpt / "optimizers.npz")
         for v, k in zip(self.g_opt.variables + self.d_opt.variables, saved.files):
             v.assign(saved[k])
@@ -358,8 +362,7 @@ def _init_from(trainer: GanTrainer, init: Path) -> None:
             raise FacepackError(f"--init {init}: a run folder needs its checkpoint/ (or give an exported .keras)")
         if json.loads(state_file.read_text())["config"] != trainer.cfg.to_dict():
             raise FacepackError(f"--init {init}: that run has another network size; give the same --resolution, --latent and --channel-*")
-        for name, model in trainer._models().items():
-            model.load_weights(str(init / "checkpoint" / f"{name}.weights.h5"))
+        trainer.load_networks(init)
         return
     source = trainer.keras.saving.load_model(init, compile=False)
     trainer.mapping.set_weights(source.get_layer("mapping").get_weights())
