@@ -154,6 +154,9 @@ def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
     assert gap < 0.05
     card = json.loads(export.with_suffix(".json").read_text())
     assert card["init_run"]["steps"] == 6 and card["steps"] == 1
+    # Resumed with more steps (no --init this time), the run still says where it started from.
+    resumed = train_generator(data, tmp_path / "on", GanConfig(**TINY), replace(later, steps=2), log=lambda m: None)
+    assert json.loads(resumed.with_suffix(".json").read_text())["init_run"]["steps"] == 6
     with pytest.raises(FacepackError, match="another network size"):
         train_generator(data, tmp_path / "wide", GanConfig(**{**TINY, "channel_max": 8}), later, init=out, log=lambda m: None)
     with pytest.raises(FacepackError, match="checkpoint"):

@@ -279,19 +279,19 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         age, complexion = label_indices(samples)
     out.mkdir(parents=True, exist_ok=True)
     trainer = GanTrainer(cfg, settings, precision)
-    step, wall = 0, 0.0
+    step, wall, init_run = 0, 0.0, None
     if (out / "checkpoint" / "state.json").exists():
         state = json.loads((out / "checkpoint" / "state.json").read_text())
         # --steps may grow between sessions (train on where the last one stopped); nothing else may change.
         if state["config"] != cfg.to_dict() or {**state["settings"], "steps": settings.steps} != asdict(settings):
             raise FacepackError(f"{out} holds a run with other settings; use another --out")
         state = trainer.load(out)
-        step, wall = state["step"], state["wall_time_s"]
+        step, wall, init_run = state["step"], state["wall_time_s"], state.get("init_run")
         log(f"resuming {out} at step {step}/{settings.steps}")
     elif export_only:
         raise FacepackError(f"{out}: no checkpoint to export")
     elif init is not None:
-        _init_from(trainer, init)
+        init_run = _init_from(trainer, init)
     if not export_only:
         log(f"training under {trainer.backend} on {trainer.devices} device(s), {trainer.precision}")
 
@@ -317,7 +317,8 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         if step % settings.checkpoint_every == 0 or step == settings.steps:
             wall += time.perf_counter() - t0
             t0 = time.perf_counter()
-            trainer.save(out, {"step": step, "wall_time_s": wall, "config": cfg.to_dict(), "settings": asdict(settings)})
+            trainer.save(out, {"step": step, "wall_time_s": wall, "config": cfg.to_dict(), "settings": asdict(settings),
+                                "init_run": init_run})
             log(f"step {step}/{settings.steps}  d {last['d_loss']:.3f}  g {last['g_loss']:.3f}  r1 {last['r1']:.3f}  {wall:.0f}s")
 
     export = out / EXPORT
@@ -329,7 +330,7 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         resolution=cfg.resolution, latent_size=cfg.z_dim, conditions={"age_group": age_groups(), "complexion": complexions()},
         params=int(trainer.mapping.count_params() + trainer.synthesis.count_params()), config=cfg.to_dict(),
         settings=asdict(settings), backend=trainer.backend, devices=trainer.devices, precision=trainer.precision,
-        inference_noise=noise, trained_complexions=trained_complexions(info), init_run=_init_run(init),
+        inference_noise=noise, trained_complexions=trained_complexions(info), init_run=state.get("init_run"),
     ))
     log(f"exported {export}")
     return export
@@ -341,34 +342,31 @@ def trained_complexions(info: dict) -> list[str]:
     return known + (["unknown"] if info.get("facepacks") else [])
 
 
-def _init_run(init: Path | None) -> dict | None:
-    """What a run folder given to --init had trained when this one took it over (the card adds it up)."""
-    if init is None or not init.is_dir():
-        return None
-    state = json.loads((init / "checkpoint" / "state.json").read_text())
-    return {"steps": state["step"], "wall_time_s": round(state["wall_time_s"], 1), "settings": state["settings"]}
-
-
-def _init_from(trainer: GanTrainer, init: Path) -> None:
+def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
     """Fine-tuning: from an exported face model, its mapping and synthesis weights; from a
     run folder, every network of its last checkpoint (critic and EMA copies too), so that a
     run goes on under new settings (a larger batch, a lower rate) without a fresh critic
-    first having to catch up. Optimizer state and step count start afresh."""
+    first having to catch up. Optimizer state and step count start afresh.
+
+    Returns, for a run folder, what it had trained when this run took it over: kept in this
+    run's checkpoints, so the card says it even after a resume or once that run trains on."""
     import generator.stylegan.model  # noqa: F401  (registers the layers)
 
     if init.is_dir():
         state_file = init / "checkpoint" / "state.json"
         if not state_file.exists():
             raise FacepackError(f"--init {init}: a run folder needs its checkpoint/ (or give an exported .keras)")
-        if json.loads(state_file.read_text())["config"] != trainer.cfg.to_dict():
+        state = json.loads(state_file.read_text())
+        if state["config"] != trainer.cfg.to_dict():
             raise FacepackError(f"--init {init}: that run has another network size; give the same --resolution, --latent and --channel-*")
         trainer.load_networks(init)
-        return
+        return {"steps": state["step"], "wall_time_s": round(state["wall_time_s"], 1), "settings": state["settings"]}
     source = trainer.keras.saving.load_model(init, compile=False)
     trainer.mapping.set_weights(source.get_layer("mapping").get_weights())
     trainer.synthesis.set_weights(source.get_layer("synthesis").get_weights())
     trainer.mapping_ema.set_weights(trainer.mapping.get_weights())
     trainer.synthesis_ema.set_weights(trainer.synthesis.get_weights())
+    return None
 
 
 def _summary_writer(trainer: GanTrainer, out: Path):
