@@ -185,6 +185,7 @@ def train_generator_cmd(
     channel_base: int = typer.Option(4096, "--channel-base", help="Layer width at resolution r is min(channel-max, channel-base / r)."),
     learning_rate: float = typer.Option(2e-3, "--learning-rate", help="Adam learning rate."),
     r1_gamma: float = typer.Option(1.0, "--r1-gamma", help="Strength of the R1 penalty on real images."),
+    augment: float = typer.Option(1.0, "--augment", min=0.0, max=1.0, help="Share of images the critic sees augmented (colour, shift, cutout); below 1 it also sees where heads really sit."),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints (and log lines)."),
     sample_every: int = typer.Option(500, "--sample-every", help="Steps between sample sheets."),
     seed: int = typer.Option(0, "--seed", help="Seed of weights, latents and batches."),
@@ -206,7 +207,7 @@ def train_generator_cmd(
         raise FacepackError("--resolution must be a power of two, at least 8")
     cfg = GanConfig(resolution=resolution, z_dim=latent, w_dim=latent, channel_base=channel_base, channel_max=channel_max)
     settings = TrainSettings(steps=steps, batch=batch_size, learning_rate=learning_rate, r1_gamma=r1_gamma,
-                             checkpoint_every=checkpoint_every, sample_every=sample_every, seed=seed)
+                             checkpoint_every=checkpoint_every, sample_every=sample_every, seed=seed, augment=augment)
     command = "facepack train generator " + " ".join(sys.argv[3:])
     train_generator(data, out_dir, cfg, settings, init=init, log=lambda m: err.print(m, markup=False, soft_wrap=True),
                     command=command, export_only=export_only, precision=precision, noise=noise)

@@ -50,6 +50,20 @@ def test_augmentation_moves_the_matte_but_never_recolours_it():
     assert not np.allclose(out[..., :3], 0.2)
 
 
+def test_augment_share_leaves_the_rest_of_the_batch_as_it_is():
+    import keras
+
+    from generator.stylegan.diffaugment import diff_augment
+
+    x = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 4)).astype(np.float32)
+    seed = keras.random.SeedGenerator(1)
+    assert np.array_equal(np.asarray(diff_augment(x, seed, 0.0)), x)
+    out = np.asarray(diff_augment(x, seed, 0.25))
+    untouched = np.array([np.array_equal(o, i) for o, i in zip(out, x)])
+    assert 0.5 < untouched.mean() < 0.95  # about three in four pass as they are, the rest are changed
+    assert np.all(untouched | ~np.isclose(out, x).all(axis=(1, 2, 3)))
+
+
 def test_translation_moves_whole_pixels_and_reflects_at_the_border():
     import keras
 

@@ -45,8 +45,8 @@ class JaxSteps:
         t, jax = self.t, self.jax
         with self._scope(g, d, state) as scope:
             fakes = jax.lax.stop_gradient(t._generate(age, complexion, training=True))
-            fake_logits = ops.cast(t.critic([diff_augment(fakes, t.seed), age, complexion], training=True), "float32")
-            real_logits = ops.cast(t.critic([diff_augment(reals, t.seed), age, complexion], training=True), "float32")
+            fake_logits = ops.cast(t.critic([diff_augment(fakes, t.seed, t.s.augment), age, complexion], training=True), "float32")
+            real_logits = ops.cast(t.critic([diff_augment(reals, t.seed, t.s.augment), age, complexion], training=True), "float32")
             loss = ops.mean(ops.softplus(fake_logits)) + ops.mean(ops.softplus(-real_logits))
             penalty = ops.zeros(())
             if r1:  # lazy R1 on un-augmented reals, scaled up to match
@@ -63,7 +63,7 @@ class JaxSteps:
         t = self.t
         with self._scope(g, d, state) as scope:
             fakes = t._generate(age, complexion, training=True)
-            logits = ops.cast(t.critic([diff_augment(fakes, t.seed), age, complexion], training=True), "float32")
+            logits = ops.cast(t.critic([diff_augment(fakes, t.seed, t.s.augment), age, complexion], training=True), "float32")
             loss = ops.mean(ops.softplus(-logits))
             new_state = self._new_state(scope, state)
         return loss, new_state

@@ -46,6 +46,7 @@ class TrainSettings:
     checkpoint_every: int = 500
     sample_every: int = 500
     seed: int = 0
+    augment: float = 1.0  # share of images the critic sees augmented (diffaugment.diff_augment)
 
 
 def to_unit(images: np.ndarray, size: int) -> np.ndarray:
@@ -139,8 +140,8 @@ class GanTrainer:
         softplus = tf.math.softplus
         with tf.GradientTape() as tape:
             fakes = self._generate(age, complexion, training=True)
-            fake_logits = tf.cast(self.critic([diff_augment(fakes, self.seed), age, complexion], training=True), "float32")
-            real_logits = tf.cast(self.critic([diff_augment(reals, self.seed), age, complexion], training=True), "float32")
+            fake_logits = tf.cast(self.critic([diff_augment(fakes, self.seed, s.augment), age, complexion], training=True), "float32")
+            real_logits = tf.cast(self.critic([diff_augment(reals, self.seed, s.augment), age, complexion], training=True), "float32")
             d_loss = tf.reduce_mean(softplus(fake_logits)) + tf.reduce_mean(softplus(-real_logits))
             penalty = tf.constant(0.0)
             if r1:  # lazy R1: every r1_every steps, scaled up to match
@@ -156,10 +157,10 @@ class GanTrainer:
     def _generator_step(self, age, complexion):
         from generator.stylegan.diffaugment import diff_augment
 
-        tf = self.tf
+        tf, s = self.tf, self.s
         with tf.GradientTape() as tape:
             fakes = self._generate(age, complexion, training=True)
-            logits = tf.cast(self.critic([diff_augment(fakes, self.seed), age, complexion], training=True), "float32")
+            logits = tf.cast(self.critic([diff_augment(fakes, self.seed, s.augment), age, complexion], training=True), "float32")
             g_loss = tf.reduce_mean(tf.math.softplus(-logits))
         self.g_opt.apply_gradients(zip(tape.gradient(g_loss, self.g_vars), self.g_vars))
         for ema, live in ((self.mapping_ema, self.mapping), (self.synthesis_ema, self.synthesis)):
@@ -283,7 +284,8 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
     if (out / "checkpoint" / "state.json").exists():
         state = json.loads((out / "checkpoint" / "state.json").read_text())
         # --steps may grow between sessions (train on where the last one stopped); nothing else may change.
-        if state["config"] != cfg.to_dict() or {**state["settings"], "steps": settings.steps} != asdict(settings):
+        # Runs from before --augment augmented every image.
+        if state["config"] != cfg.to_dict() or {"augment": 1.0, **state["settings"], "steps": settings.steps} != asdict(settings):
             raise FacepackError(f"{out} holds a run with other settings; use another --out")
         state = trainer.load(out)
         step, wall, init_run = state["step"], state["wall_time_s"], state.get("init_run")
