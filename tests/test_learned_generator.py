@@ -171,6 +171,10 @@ def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
     # Resumed with more steps (no --init this time), the run still says where it started from.
     resumed = train_generator(data, tmp_path / "on", GanConfig(**TINY), replace(later, steps=2), log=lambda m: None)
     assert json.loads(resumed.with_suffix(".json").read_text())["init_run"]["steps"] == 6
+    # A third stage taken over from the second keeps the first in its card too.
+    third = train_generator(data, tmp_path / "third", GanConfig(**TINY), later, init=tmp_path / "on", log=lambda m: None)
+    chain = json.loads(third.with_suffix(".json").read_text())["init_run"]
+    assert chain["steps"] == 2 and chain["init_run"]["steps"] == 6
     with pytest.raises(FacepackError, match="another network size"):
         train_generator(data, tmp_path / "wide", GanConfig(**{**TINY, "channel_max": 8}), later, init=out, log=lambda m: None)
     with pytest.raises(FacepackError, match="checkpoint"):

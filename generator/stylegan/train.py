@@ -350,8 +350,8 @@ def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
     run goes on under new settings (a larger batch, a lower rate) without a fresh critic
     first having to catch up. Optimizer state and step count start afresh.
 
-    Returns, for a run folder, what it had trained when this run took it over: kept in this
-    run's checkpoints, so the card says it even after a resume or once that run trains on."""
+    Returns, for a run folder, what it had trained when this run took it over (and, nested,
+    what that run had taken over): kept in this run's checkpoints, so the card says it even after a resume or once that run trains on."""
     import generator.stylegan.model  # noqa: F401  (registers the layers)
 
     if init.is_dir():
@@ -362,7 +362,9 @@ def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
         if state["config"] != trainer.cfg.to_dict():
             raise FacepackError(f"--init {init}: that run has another network size; give the same --resolution, --latent and --channel-*")
         trainer.load_networks(init)
-        return {"steps": state["step"], "wall_time_s": round(state["wall_time_s"], 1), "settings": state["settings"]}
+        taken = {"steps": state["step"], "wall_time_s": round(state["wall_time_s"], 1), "settings": state["settings"]}
+        # A run that itself went on from another keeps that one too: the card tells the whole chain.
+        return taken | ({"init_run": state["init_run"]} if state.get("init_run") else {})
     source = trainer.keras.saving.load_model(init, compile=False)
     trainer.mapping.set_weights(source.get_layer("mapping").get_weights())
     trainer.synthesis.set_weights(source.get_layer("synthesis").get_weights())
