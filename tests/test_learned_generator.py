@@ -315,6 +315,7 @@ def test_evaluate_writes_the_measures(run):
     for k in ("c2st_accuracy", "condition_accuracy", "near_duplicate_rate", "real_condition_accuracy"):
         assert 0.0 <= m[k] <= 1.0
     assert m["condition_accuracy"] == round((m["age_accuracy"] + m["complexion_accuracy"]) / 2, 4)
+    assert len(m["c2st_runs"]) == 3 and m["c2st_accuracy"] == round(float(np.mean(m["c2st_runs"])), 4)
     assert 0.0 <= c2st_of(gen, data, samples=16) <= 1.0
 
 
