@@ -351,7 +351,8 @@ def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
     first having to catch up. Optimizer state and step count start afresh.
 
     Returns, for a run folder, what it had trained when this run took it over (and, nested,
-    what that run had taken over): kept in this run's checkpoints, so the card says it even after a resume or once that run trains on."""
+    what that run had taken over): kept in this run's checkpoints, so the card says it even
+    after a resume or once that run trains on."""
     import generator.stylegan.model  # noqa: F401  (registers the layers)
 
     if init.is_dir():
