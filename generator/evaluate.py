@@ -79,7 +79,7 @@ def _fit_to_convergence(keras, model, x, y, seed: int, max_steps: int = 6000, lo
 def c2st_accuracy(keras, real: np.ndarray, fake: np.ndarray, size: int, seed: int = 0) -> float:
     """Two folds: a classifier learns on one half and judges the other, then a fresh one the other
     way round, so every image is judged once by a classifier that never saw it (twice the test
-    images of a single split, for half the spread)."""
+    images of a single split, so about 1/sqrt(2) of its spread)."""
     n = min(len(real), len(fake))
     rng = np.random.default_rng(seed)
     x = np.concatenate([_scaled(real[:n], size), _scaled(fake[:n], size)])
