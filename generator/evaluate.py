@@ -96,8 +96,8 @@ def c2st_accuracy(keras, real: np.ndarray, fake: np.ndarray, size: int, seed: in
     return right / len(x)
 
 
-def _generated(generator, test_labels, samples: int, seed: int):
-    """Generated faces with the held-out split's conditions, by way of representative requests."""
+def _requests(test_labels, samples: int, seed: int):
+    """Representative requests with the held-out split's conditions."""
     from generator.base import FaceRequest
 
     rng = np.random.default_rng(seed)
@@ -107,6 +107,12 @@ def _generated(generator, test_labels, samples: int, seed: int):
     for k in picks:
         lab = test_labels[k]
         reqs.append(FaceRequest(seed=int(rng.integers(2**63)), age=age_of[lab.age_group], nationality=lab.nationality or None))
+    return reqs
+
+
+def _generated(generator, test_labels, samples: int, seed: int):
+    """Generated faces with the held-out split's conditions."""
+    reqs = _requests(test_labels, samples, seed)
     return reqs, [p.image for p in generator.generate(reqs)]
 
 
@@ -119,7 +125,14 @@ def _c2st_repeated(keras, generator, test_x, test_labels, samples: int, seed: in
                    first: np.ndarray | None = None) -> list[float]:
     runs = []
     for r in range(repeats):
-        fake = first if r == 0 and first is not None else np.stack(_generated(generator, test_labels, samples, seed + r)[1])
+        if r == 0 and first is not None:
+            fake = first
+        else:
+            # The test judges as many fakes as there are real faces; each face depends on its own
+            # request alone, so drawing all `samples` requests and painting that many keeps the
+            # numbers the same as painting them all.
+            reqs = _requests(test_labels, samples, seed + r)[: len(test_x)]
+            fake = np.stack([p.image for p in generator.generate(reqs)])
         runs.append(round(c2st_accuracy(keras, test_x, fake, CLASSIFIER_SIZE, seed + r), 4))
     return runs
 
