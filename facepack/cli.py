@@ -271,7 +271,8 @@ def evaluate_generator_cmd(
     model: str = typer.Argument(..., metavar="MODEL", help="A .keras generator (from `facepack train generator`) or 'default' (the shipped one).", show_default=False),
     data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder: its test split is the real side, its train split teaches the label classifier.", show_default=False),
     samples: int = typer.Option(1000, "--samples", help="Generated faces to judge."),
-    psi: float = typer.Option(0.8, "--psi", help="Truncation, as build uses it."),
+    psi: float = typer.Option(0.8, "--psi", help="Truncation, as build uses it: the faces the condition and near-duplicate measures judge."),
+    c2st_psi: float = typer.Option(1.0, "--c2st-psi", help="Truncation for the headline two-sample test (1.0: the distribution the model learned, as StyleGAN's FID is measured); the test at --psi is reported beside."),
     card: bool = typer.Option(True, "--card/--no-card", help="Write the metrics into the model's card."),
     early: Optional[Path] = typer.Option(None, "--early", help="An early checkpoint's export: its two-sample test is reported beside (it should be near 1).", show_default=False),
 ) -> None:
@@ -287,10 +288,10 @@ def evaluate_generator_cmd(
 
     try:
         gen = LearnedGenerator(None if model == "default" else Path(model), psi=psi)
-        first = LearnedGenerator(early, psi=psi) if early is not None else None
+        first = LearnedGenerator(early, psi=c2st_psi) if early is not None else None
     except FileNotFoundError as e:
         raise FacepackError(str(e)) from None
-    metrics = evaluate_generator(gen, data, samples=samples)
+    metrics = evaluate_generator(gen, data, samples=samples, c2st_psi=c2st_psi)
     if first is not None:
         metrics["early_checkpoint"] = {"model": str(early), "steps": read_card(early).get("steps"),
                                        "c2st_accuracy": c2st_of(first, data, samples=samples)}

@@ -3,7 +3,8 @@
 - c2st_accuracy: a classifier two-sample test. A fresh small CNN of fixed
   architecture learns to tell generated faces from held-out real ones, trained until it
   fits its half of them; its accuracy on the other half (and the other way round),
-  averaged over C2ST_REPEATS seeds, is reported (0.5: indistinguishable).
+  averaged over C2ST_REPEATS seeds, is reported (0.5: indistinguishable). Untruncated
+  (c2st_psi 1.0) by default; c2st_accuracy_at_psi is the same test at build's psi.
 - condition_accuracy: a CNN trained on the real training split's labels is asked the
   age group and complexion of generated faces; the share it gets as requested (mean
   of the two), beside the same classifier's accuracy on real held-out faces (the ceiling).
@@ -147,9 +148,24 @@ def c2st_of(generator, data: Path, samples: int = 1000, limit_real: int | None =
     return round(float(np.mean(_c2st_repeated(keras, generator, test_x, test_labels, samples, seed, repeats))), 4)
 
 
+def with_psi(generator, psi: float):
+    """The same model at another truncation (psi is an input of the exported model, not a weight)."""
+    import copy
+
+    other = copy.copy(generator)
+    other.psi = psi
+    return other
+
+
 def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: int | None = 600, seed: int = 0,
-                       repeats: int = C2ST_REPEATS) -> dict:
-    """`generator` is a LearnedGenerator; `data` a dataset made by `facepack dataset`."""
+                       repeats: int = C2ST_REPEATS, c2st_psi: float | None = 1.0) -> dict:
+    """`generator` is a LearnedGenerator at the psi build uses; `data` a dataset made by `facepack dataset`.
+
+    The headline two-sample test judges the model at `c2st_psi` (1.0: the distribution it learned;
+    None: at the generator's own psi), as StyleGAN's papers measure FID untruncated: truncation
+    narrows each condition's faces toward its mean on purpose, and a two-sample test counts that
+    narrowness against the model. The test at build's psi is reported beside, as are the
+    condition accuracy and near duplicates, which are about the faces a pack gets."""
     from facepack.quiet import import_keras
 
     keras = import_keras()
@@ -166,7 +182,12 @@ def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: i
         wanted_tone.append(g)
     fake = np.stack(fakes)  # the classifiers scale their own copies
 
-    c2st_runs = _c2st_repeated(keras, generator, test_x, test_labels, samples, seed, repeats, first=fake)
+    build_runs = _c2st_repeated(keras, generator, test_x, test_labels, samples, seed, repeats, first=fake)
+    c2st_psi = generator.psi if c2st_psi is None else c2st_psi
+    if c2st_psi == generator.psi:
+        c2st_runs = build_runs
+    else:
+        c2st_runs = _c2st_repeated(keras, with_psi(generator, c2st_psi), test_x, test_labels, samples, seed, repeats)
 
     classifier = _cnn(keras, size, {"age": len(ages), "complexion": len(tones)})
     ta, tc = label_indices(train_labels)
@@ -183,6 +204,9 @@ def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: i
     return {
         "c2st_accuracy": round(float(np.mean(c2st_runs)), 4),
         "c2st_runs": c2st_runs,
+        "c2st_psi": c2st_psi,
+        "c2st_accuracy_at_psi": round(float(np.mean(build_runs)), 4),
+        "c2st_runs_at_psi": build_runs,
         "condition_accuracy": round((fake_age + fake_tone) / 2, 4),
         "near_duplicate_rate": round(near_duplicate_rate(fakes), 4),
         "age_accuracy": round(fake_age, 4),

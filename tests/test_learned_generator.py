@@ -169,12 +169,14 @@ def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
     card = json.loads(export.with_suffix(".json").read_text())
     assert card["init_run"]["steps"] == 6 and card["steps"] == 1
     # Resumed with more steps (no --init this time), the run still says where it started from.
-    resumed = train_generator(data, tmp_path / "on", GanConfig(**TINY), replace(later, steps=2), log=lambda m: None)
+    resumed = train_generator(data, tmp_path / "on", GanConfig(**TINY), replace(later, steps=2), log=lambda m: None,
+                              command="facepack train generator DATA --out on")
     assert json.loads(resumed.with_suffix(".json").read_text())["init_run"]["steps"] == 6
     # A third stage taken over from the second keeps the first in its card too.
     third = train_generator(data, tmp_path / "third", GanConfig(**TINY), later, init=tmp_path / "on", log=lambda m: None)
     chain = json.loads(third.with_suffix(".json").read_text())["init_run"]
     assert chain["steps"] == 2 and chain["init_run"]["steps"] == 6
+    assert chain["command"] == "facepack train generator DATA --out on"  # each stage's command: the card is the recipe
     with pytest.raises(FacepackError, match="another network size"):
         train_generator(data, tmp_path / "wide", GanConfig(**{**TINY, "channel_max": 8}), later, init=out, log=lambda m: None)
     with pytest.raises(FacepackError, match="checkpoint"):
@@ -316,6 +318,9 @@ def test_evaluate_writes_the_measures(run):
         assert 0.0 <= m[k] <= 1.0
     assert m["condition_accuracy"] == round((m["age_accuracy"] + m["complexion_accuracy"]) / 2, 4)
     assert len(m["c2st_runs"]) == 3 and m["c2st_accuracy"] == round(float(np.mean(m["c2st_runs"])), 4)
+    # The headline test judges the untruncated model; the one at build's psi is a different sample.
+    assert m["c2st_psi"] == 1.0 and m["psi"] == 0.8 and len(m["c2st_runs_at_psi"]) == 3
+    assert m["c2st_accuracy_at_psi"] == round(float(np.mean(m["c2st_runs_at_psi"])), 4)
     assert 0.0 <= c2st_of(gen, data, samples=16) <= 1.0
 
 

@@ -320,7 +320,7 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
             wall += time.perf_counter() - t0
             t0 = time.perf_counter()
             trainer.save(out, {"step": step, "wall_time_s": wall, "config": cfg.to_dict(), "settings": asdict(settings),
-                                "init_run": init_run})
+                                "command": command, "init_run": init_run})
             log(f"step {step}/{settings.steps}  d {last['d_loss']:.3f}  g {last['g_loss']:.3f}  r1 {last['r1']:.3f}  {wall:.0f}s")
 
     export = out / EXPORT
@@ -364,6 +364,8 @@ def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
             raise FacepackError(f"--init {init}: that run has another network size; give the same --resolution, --latent and --channel-*")
         trainer.load_networks(init)
         taken = {"steps": state["step"], "wall_time_s": round(state["wall_time_s"], 1), "settings": state["settings"]}
+        if state.get("command"):
+            taken["command"] = state["command"]
         # A run that itself went on from another keeps that one too: the card tells the whole chain.
         return taken | ({"init_run": state["init_run"]} if state.get("init_run") else {})
     source = trainer.keras.saving.load_model(init, compile=False)
