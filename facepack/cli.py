@@ -186,6 +186,7 @@ def train_generator_cmd(
     learning_rate: float = typer.Option(2e-3, "--learning-rate", help="Adam learning rate."),
     r1_gamma: float = typer.Option(1.0, "--r1-gamma", help="Strength of the R1 penalty on real images."),
     augment: float = typer.Option(1.0, "--augment", min=0.0, max=1.0, help="Share of images the critic sees augmented (colour, shift, cutout); below 1 it also sees where heads really sit."),
+    balance_ages: bool = typer.Option(False, "--balance-ages", help="Draw each age group equally often (a rare group is otherwise learnt less well)."),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints (and log lines)."),
     sample_every: int = typer.Option(500, "--sample-every", help="Steps between sample sheets."),
     seed: int = typer.Option(0, "--seed", help="Seed of weights, latents and batches."),
@@ -207,7 +208,8 @@ def train_generator_cmd(
         raise FacepackError("--resolution must be a power of two, at least 8")
     cfg = GanConfig(resolution=resolution, z_dim=latent, w_dim=latent, channel_base=channel_base, channel_max=channel_max)
     settings = TrainSettings(steps=steps, batch=batch_size, learning_rate=learning_rate, r1_gamma=r1_gamma,
-                             checkpoint_every=checkpoint_every, sample_every=sample_every, seed=seed, augment=augment)
+                             checkpoint_every=checkpoint_every, sample_every=sample_every, seed=seed, augment=augment,
+                             balance_ages=balance_ages)
     command = "facepack train generator " + " ".join(sys.argv[3:])
     train_generator(data, out_dir, cfg, settings, init=init, log=lambda m: err.print(m, markup=False, soft_wrap=True),
                     command=command, export_only=export_only, precision=precision, noise=noise)

@@ -157,7 +157,7 @@ def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
 
     data, out, _, settings = run
     # A larger batch and a lower rate than the source run: what --init from a run is for.
-    later = replace(settings, steps=1, batch=8, learning_rate=1e-3, seed=5)
+    later = replace(settings, steps=1, batch=8, learning_rate=1e-3, seed=5, balance_ages=True)
     export = train_generator(data, tmp_path / "on", GanConfig(**TINY), later, init=out, log=lambda m: None)
     source = GanTrainer(GanConfig(**TINY), settings)
     source.load(out)
@@ -182,6 +182,15 @@ def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
     with pytest.raises(FacepackError, match="checkpoint"):
         train_generator(data, tmp_path / "none", GanConfig(**TINY), later, init=tmp_path, log=lambda m: None)
     assert keras.saving.load_model(export, compile=False) is not None
+
+
+def test_balanced_ages_draw_every_group_equally_often():
+    from generator.stylegan.train import age_balanced_weights
+
+    age = np.array([0, 1, 1, 1, 1, 1, 2, 2, 1, 1])
+    w = age_balanced_weights(age)
+    assert np.isclose(w.sum(), 1.0)
+    assert np.allclose([w[age == g].sum() for g in range(3)], 1 / 3)
 
 
 def test_export_round_trip_and_determinism(run):

@@ -47,6 +47,7 @@ class TrainSettings:
     sample_every: int = 500
     seed: int = 0
     augment: float = 1.0  # share of images the critic sees augmented (diffaugment.diff_augment)
+    balance_ages: bool = False  # draw each age group equally often (juniors are a sixth of a roster)
 
 
 def to_unit(images: np.ndarray, size: int) -> np.ndarray:
@@ -285,7 +286,7 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         state = json.loads((out / "checkpoint" / "state.json").read_text())
         # --steps may grow between sessions (train on where the last one stopped); nothing else may change.
         # Runs from before --augment augmented every image.
-        if state["config"] != cfg.to_dict() or {"augment": 1.0, **state["settings"], "steps": settings.steps} != asdict(settings):
+        if state["config"] != cfg.to_dict() or {"augment": 1.0, "balance_ages": False, **state["settings"], "steps": settings.steps} != asdict(settings):
             raise FacepackError(f"{out} holds a run with other settings; use another --out")
         state = trainer.load(out)
         step, wall, init_run = state["step"], state["wall_time_s"], state.get("init_run")
@@ -299,9 +300,10 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
 
     writer = _summary_writer(trainer, out)
     rng = np.random.default_rng([settings.seed, step])
+    weights = age_balanced_weights(age) if settings.balance_ages else None
     t0, last = time.perf_counter(), {}
     while step < settings.steps and not export_only:
-        idx = rng.integers(0, len(reals), settings.batch)
+        idx = rng.choice(len(reals), settings.batch, p=weights) if weights is not None else rng.integers(0, len(reals), settings.batch)
         batch = reals[idx]
         flip = rng.random(settings.batch) < 0.5
         batch[flip] = batch[flip][:, :, ::-1]
@@ -336,6 +338,15 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
     ))
     log(f"exported {export}")
     return export
+
+
+def age_balanced_weights(age: np.ndarray) -> np.ndarray:
+    """Sampling odds under which every age group present is drawn equally often. A conditional
+    GAN learns a rare condition less well: painted juniors, a sixth of the data, came out
+    looking like seniors to the label classifier two times in three."""
+    counts = np.bincount(age)
+    w = 1.0 / counts[age]
+    return w / w.sum()
 
 
 def trained_complexions(info: dict) -> list[str]:
