@@ -172,6 +172,8 @@ def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
     resumed = train_generator(data, tmp_path / "on", GanConfig(**TINY), replace(later, steps=2), log=lambda m: None,
                               command="facepack train generator DATA --out on")
     assert json.loads(resumed.with_suffix(".json").read_text())["init_run"]["steps"] == 6
+    again = train_generator(data, tmp_path / "on", GanConfig(**TINY), replace(later, steps=2), log=lambda m: None, export_only=True)
+    assert json.loads(again.with_suffix(".json").read_text())["steps"] == 2
     # A third stage taken over from the second keeps the first in its card too.
     third = train_generator(data, tmp_path / "third", GanConfig(**TINY), later, init=tmp_path / "on", log=lambda m: None)
     chain = json.loads(third.with_suffix(".json").read_text())["init_run"]

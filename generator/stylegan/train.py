@@ -300,7 +300,7 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
 
     writer = _summary_writer(trainer, out)
     rng = np.random.default_rng([settings.seed, step])
-    weights = age_balanced_weights(age) if settings.balance_ages else None
+    weights = age_balanced_weights(age) if settings.balance_ages and not export_only else None
     t0, last = time.perf_counter(), {}
     while step < settings.steps and not export_only:
         idx = rng.choice(len(reals), settings.batch, p=weights) if weights is not None else rng.integers(0, len(reals), settings.batch)
