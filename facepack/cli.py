@@ -186,7 +186,7 @@ def train_generator_cmd(
     learning_rate: float = typer.Option(2e-3, "--learning-rate", help="Adam learning rate."),
     r1_gamma: float = typer.Option(1.0, "--r1-gamma", help="Strength of the R1 penalty on real images."),
     augment: float = typer.Option(1.0, "--augment", min=0.0, max=1.0, help="Share of images the critic sees augmented (colour, shift, cutout); below 1 it also sees where heads really sit."),
-    balance_ages: bool = typer.Option(False, "--balance-ages", help="Draw each age group equally often (a rare group is otherwise learnt less well)."),
+    balance_ages: bool = typer.Option(False, "--balance-ages", help="Draw each age group equally often instead of as the data has them."),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints (and log lines)."),
     sample_every: int = typer.Option(500, "--sample-every", help="Steps between sample sheets."),
     seed: int = typer.Option(0, "--seed", help="Seed of weights, latents and batches."),

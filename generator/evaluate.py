@@ -129,9 +129,9 @@ def _c2st_repeated(keras, generator, test_x, test_labels, samples: int, seed: in
         if r == 0 and first is not None:
             fake = first
         else:
-            # The test judges as many fakes as there are real faces; each face depends on its own
-            # request alone, so drawing all `samples` requests and painting that many keeps the
-            # numbers the same as painting them all.
+            # The test judges as many fakes as there are real faces. Each face depends on its own
+            # request alone, so painting only those first requests gives the numbers that
+            # painting all `samples` of them would.
             reqs = _requests(test_labels, samples, seed + r)[: len(test_x)]
             fake = np.stack([p.image for p in generator.generate(reqs)])
         runs.append(round(c2st_accuracy(keras, test_x, fake, CLASSIFIER_SIZE, seed + r), 4))
