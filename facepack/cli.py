@@ -187,6 +187,7 @@ def train_generator_cmd(
     r1_gamma: float = typer.Option(1.0, "--r1-gamma", help="Strength of the R1 penalty on real images."),
     augment: float = typer.Option(1.0, "--augment", min=0.0, max=1.0, help="Share of images the critic sees augmented (colour, shift, cutout); below 1 it also sees where heads really sit."),
     balance_ages: bool = typer.Option(False, "--balance-ages", help="Draw each age group equally often instead of as the data has them."),
+    class_weight: float = typer.Option(0.0, "--class-weight", min=0.0, help="AC-GAN: the critic also learns age group and complexion from real portraits, and the generator is scored, at this weight, on being recognised as asked (0: off).", show_default=False),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints (and log lines)."),
     sample_every: int = typer.Option(500, "--sample-every", help="Steps between sample sheets."),
     seed: int = typer.Option(0, "--seed", help="Seed of weights, latents and batches."),
@@ -209,7 +210,7 @@ def train_generator_cmd(
     cfg = GanConfig(resolution=resolution, z_dim=latent, w_dim=latent, channel_base=channel_base, channel_max=channel_max)
     settings = TrainSettings(steps=steps, batch=batch_size, learning_rate=learning_rate, r1_gamma=r1_gamma,
                              checkpoint_every=checkpoint_every, sample_every=sample_every, seed=seed, augment=augment,
-                             balance_ages=balance_ages)
+                             balance_ages=balance_ages, class_weight=class_weight)
     command = "facepack train generator " + " ".join(sys.argv[3:])
     train_generator(data, out_dir, cfg, settings, init=init, log=lambda m: err.print(m, markup=False, soft_wrap=True),
                     command=command, export_only=export_only, precision=precision, noise=noise)

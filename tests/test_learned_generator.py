@@ -186,6 +186,51 @@ def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
     assert keras.saving.load_model(export, compile=False) is not None
 
 
+def test_the_class_head_learns_the_labels_from_real_portraits(run):
+    import tensorflow as tf
+
+    from facepack.dataset.records import load_arrays
+    from generator.stylegan.model import GanConfig, class_loss
+    from generator.stylegan.train import GanTrainer, TrainSettings, label_indices, to_rgba_unit
+
+    images, alphas, samples = load_arrays(run[0], "train", limit=4)
+    age, complexion = (tf.constant(v) for v in label_indices(samples))
+    reals = tf.constant(to_rgba_unit(images, alphas, 16))
+    trainer = GanTrainer(GanConfig(**TINY), TrainSettings(batch=4, learning_rate=5e-3, class_weight=1.0))
+    loss = lambda: float(class_loss(trainer.judged(reals, age, complexion)[1], age, complexion))
+    before = loss()
+    for _ in range(15):
+        trainer.critic_step(reals, age, complexion)
+    assert loss() < before - 0.3
+
+
+def test_class_loss_leaves_unknown_complexions_out():
+    from generator.stylegan.model import age_groups, class_loss, complexions
+
+    logits = np.zeros((2, len(age_groups()) + len(complexions())), np.float32)
+    logits[:, 0] = 5.0  # sure of "junior"
+    unknown = complexions().index("unknown")
+    only_age = float(class_loss(logits, np.array([0, 0]), np.array([unknown, unknown])))
+    assert only_age < 0.05  # nothing to learn about complexion from unlabelled faces
+    assert float(class_loss(logits, np.array([0, 0]), np.array([0, 1]))) > only_age + 1.0
+
+
+def test_a_class_head_run_takes_over_a_run_without_one(run, tmp_path):
+    from facepack.errors import FacepackError
+    from generator.stylegan.model import GanConfig
+    from generator.stylegan.train import train_generator
+
+    data, out, _, settings = run
+    ac = replace(settings, steps=1, class_weight=1.0)
+    export = train_generator(data, tmp_path / "ac", GanConfig(**TINY), ac, init=out, log=lambda m: None)
+    card = json.loads(export.with_suffix(".json").read_text())
+    assert "AC-GAN class head" in card["architecture"] and card["settings"]["class_weight"] == 1.0
+    assert (tmp_path / "ac" / "checkpoint" / "class_head.weights.h5").exists()
+    train_generator(data, tmp_path / "ac", GanConfig(**TINY), replace(ac, steps=2), log=lambda m: None)  # resumes with its head
+    with pytest.raises(FacepackError, match="other settings"):
+        train_generator(data, tmp_path / "ac", GanConfig(**TINY), replace(ac, steps=3, class_weight=0.0), log=lambda m: None)
+
+
 def test_balanced_ages_draw_every_group_equally_often():
     from generator.stylegan.train import age_balanced_weights
 
@@ -271,6 +316,10 @@ def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(r
         "from generator.stylegan.train import TrainSettings, train_generator\n"
         f"e = train_generator(Path({str(data)!r}), Path({str(tmp_path / 'jax')!r}), GanConfig(**{TINY!r}),\n"
         "    TrainSettings(steps=2, batch=4, checkpoint_every=2, sample_every=2, r1_every=2), log=print, precision='mixed_bfloat16')\n"
+        # The AC-GAN class head's step too, taking that run over.
+        f"train_generator(Path({str(data)!r}), Path({str(tmp_path / 'jax-ac')!r}), GanConfig(**{TINY!r}),\n"
+        "    TrainSettings(steps=1, batch=4, checkpoint_every=1, sample_every=1, r1_every=1, class_weight=1.0), log=print,\n"
+        f"    init=Path({str(tmp_path / 'jax')!r}))\n"
         "assert 'tensorflow' not in sys.modules\n"
     )
     env = dict(os.environ, KERAS_BACKEND="jax", XLA_FLAGS="--xla_force_host_platform_device_count=2")
@@ -279,6 +328,7 @@ def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(r
     assert "jax on 2 device(s), mixed_bfloat16" in r.stdout
     card = json.loads((tmp_path / "jax" / "face_gan.json").read_text())
     assert card["backend"] == "jax" and card["devices"] == 2 and card["steps"] == 2
+    assert "class d" in r.stdout and (tmp_path / "jax-ac" / "checkpoint" / "class_head.weights.h5").exists()
     faces = LearnedGenerator(tmp_path / "jax" / "face_gan.keras", size=16).generate([FaceRequest(1, 20.0), FaceRequest(2, 35.0)])
     assert faces[0].image.shape == (16, 16, 3) and not np.array_equal(faces[0].image, faces[1].image)
 

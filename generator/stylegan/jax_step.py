@@ -41,45 +41,52 @@ class JaxSteps:
         from keras import ops
 
         from generator.stylegan.diffaugment import diff_augment
+        from generator.stylegan.model import class_loss
 
         t, jax = self.t, self.jax
         with self._scope(g, d, state) as scope:
             fakes = jax.lax.stop_gradient(t._generate(age, complexion, training=True))
-            fake_logits = ops.cast(t.critic([diff_augment(fakes, t.seed, t.s.augment), age, complexion], training=True), "float32")
-            real_logits = ops.cast(t.critic([diff_augment(reals, t.seed, t.s.augment), age, complexion], training=True), "float32")
+            fake_logits, _ = t.judged(diff_augment(fakes, t.seed, t.s.augment), age, complexion)
+            real_logits, real_classes = t.judged(diff_augment(reals, t.seed, t.s.augment), age, complexion)
             loss = ops.mean(ops.softplus(fake_logits)) + ops.mean(ops.softplus(-real_logits))
+            classes = ops.zeros(()) if real_classes is None else class_loss(real_classes, age, complexion)
             penalty = ops.zeros(())
             if r1:  # lazy R1 on un-augmented reals, scaled up to match
                 grad = jax.grad(lambda x: ops.sum(ops.cast(t.critic([x, age, complexion], training=True), "float32")))(reals)
                 penalty = ops.mean(ops.sum(ops.square(grad), axis=(1, 2, 3))) * (t.s.r1_gamma / 2) * t.s.r1_every
             new_state = self._new_state(scope, state)
-        return loss + penalty, (loss, penalty, new_state)
+        return loss + penalty + t.s.class_weight * classes, (loss, penalty, classes, new_state)
 
     def _generator_loss(self, g, d, state, age, complexion):
         from keras import ops
 
         from generator.stylegan.diffaugment import diff_augment
+        from generator.stylegan.model import class_loss
 
         t = self.t
         with self._scope(g, d, state) as scope:
             fakes = t._generate(age, complexion, training=True)
-            logits = ops.cast(t.critic([diff_augment(fakes, t.seed, t.s.augment), age, complexion], training=True), "float32")
+            logits, fake_classes = t.judged(diff_augment(fakes, t.seed, t.s.augment), age, complexion)
             loss = ops.mean(ops.softplus(-logits))
+            classes = ops.zeros(()) if fake_classes is None else class_loss(fake_classes, age, complexion)
             new_state = self._new_state(scope, state)
-        return loss, new_state
+        return loss + t.s.class_weight * classes, (loss, classes, new_state)
 
     def _pure_step(self, g, d, state, g_opt, d_opt, ema, reals, age, complexion, r1: bool, generator: bool = True):
+        from generator.stylegan.train import with_class_losses
+
         jax, t = self.jax, self.t
-        (_, (d_loss, penalty, state)), grads = jax.value_and_grad(self._critic_loss, has_aux=True)(
+        (_, (d_loss, penalty, d_class, state)), grads = jax.value_and_grad(self._critic_loss, has_aux=True)(
             d, g, state, reals, age, complexion, r1)
         d, d_opt = t.d_opt.stateless_apply(d_opt, grads, d)
-        g_loss = 0.0
+        g_loss, g_class = 0.0, 0.0
         if generator:
-            (g_loss, state), grads = jax.value_and_grad(self._generator_loss, has_aux=True)(g, d, state, age, complexion)
+            (_, (g_loss, g_class, state)), grads = jax.value_and_grad(self._generator_loss, has_aux=True)(g, d, state, age, complexion)
             g, g_opt = t.g_opt.stateless_apply(g_opt, grads, g)
             beta = t.ema_beta
             ema = [beta * e + (1.0 - beta) * v for e, v in zip(ema, g)]
-        return g, d, state, g_opt, d_opt, ema, {"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}
+        return g, d, state, g_opt, d_opt, ema, with_class_losses({"d_loss": d_loss, "g_loss": g_loss, "r1": penalty},
+                                                                 t.class_head, d_class, g_class)
 
     # -- the stateful wrapper ---------------------------------------------------------
     def _batch(self, x):

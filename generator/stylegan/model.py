@@ -140,6 +140,32 @@ def build_critic(cfg: GanConfig) -> keras.Model:
     return keras.Model([image, age, complexion], Project()([score, features, proj]), name="critic")
 
 
+def build_class_head(cfg: GanConfig) -> keras.Model:
+    """The critic's auxiliary classifier (AC-GAN): age-group and complexion logits from its features.
+
+    A model of its own beside the critic, so that runs without it keep the critic they had
+    and a run with it can take over one that trained without it."""
+    features = keras.Input((cfg.channels(4),), name="features")
+    logits = EqualDense(len(age_groups()) + len(complexions()), name="class_logits")(features)
+    return keras.Model(features, logits, name="class_head")
+
+
+def critic_and_features(critic: keras.Model) -> keras.Model:
+    """The critic with its features as a second output: one pass gives the score and what the class head reads."""
+    return keras.Model(critic.inputs, [critic.output, critic.get_layer("features").output], name="critic_and_features")
+
+
+def class_loss(logits, age, complexion):
+    """Cross-entropy of the class head's age and complexion logits; 'unknown' complexions
+    (community facepacks) teach nothing about complexion, so they are left out of that term."""
+    logits = ops.cast(logits, "float32")
+    n_age = len(age_groups())
+    age_ce = ops.mean(ops.sparse_categorical_crossentropy(age, logits[:, :n_age], from_logits=True))
+    known = ops.cast(complexion != complexions().index("unknown"), "float32")
+    tone_ce = ops.sparse_categorical_crossentropy(complexion, logits[:, n_age:], from_logits=True)
+    return age_ce + ops.sum(tone_ce * known) / ops.maximum(ops.sum(known), 1.0)
+
+
 @keras.saving.register_keras_serializable(package="facepack")
 class Project(layers.Layer):
     """The projection critic's conditional term: score + <features, condition embedding> / sqrt(C)."""

@@ -1,7 +1,7 @@
 """`facepack train generator DATA --out runs/NAME`: train the conditional StyleGAN, resumably.
 
 Non-saturating logistic loss, lazy R1 on reals, style mixing, an EMA copy of the
-generator, DiffAugment. Checkpoints (all weights and both optimizers) every
+generator, DiffAugment; optionally (--class-weight) an AC-GAN class head on the critic. Checkpoints (all weights and both optimizers) every
 --checkpoint-every steps; the same command resumes. A sample sheet (fixed latents,
 every condition, the EMA generator) and TensorBoard scalars as it goes.
 
@@ -28,8 +28,8 @@ from facepack.errors import FacepackError
 from facepack.modelcard import training_card, write_card
 from facepack.quiet import import_keras
 from generator.stylegan.layers import Noise
-from generator.stylegan.model import (GanConfig, age_groups, build_critic, build_face_model, build_mapping, build_synthesis,
-                                      complexions, label_indices)
+from generator.stylegan.model import (GanConfig, age_groups, build_class_head, build_critic, build_face_model, build_mapping,
+                                      build_synthesis, class_loss, complexions, critic_and_features, label_indices)
 
 EXPORT = "face_gan.keras"
 
@@ -48,6 +48,9 @@ class TrainSettings:
     seed: int = 0
     augment: float = 1.0  # share of images the critic sees augmented (diffaugment.diff_augment)
     balance_ages: bool = False  # draw each age group equally often (juniors are a sixth of a roster)
+    # AC-GAN: the critic also learns each real portrait's age group and complexion from its
+    # features, and the generator is scored on being classified as it was asked; 0 leaves it out.
+    class_weight: float = 0.0
 
 
 def to_unit(images: np.ndarray, size: int) -> np.ndarray:
@@ -91,12 +94,14 @@ class GanTrainer:
         try:
             self.mapping, self.synthesis, self.critic = build_mapping(cfg), build_synthesis(cfg), build_critic(cfg)
             self.mapping_ema, self.synthesis_ema = build_mapping(cfg), build_synthesis(cfg)
+            self.class_head = build_class_head(cfg) if settings.class_weight > 0 else None
+            self.judge = critic_and_features(self.critic) if self.class_head is not None else None
         finally:
             keras.config.set_dtype_policy("float32")
         self.mapping_ema.set_weights(self.mapping.get_weights())
         self.synthesis_ema.set_weights(self.synthesis.get_weights())
         self.g_vars = self.mapping.trainable_variables + self.synthesis.trainable_variables
-        self.d_vars = self.critic.trainable_variables
+        self.d_vars = self.critic.trainable_variables + (self.class_head.trainable_variables if self.class_head else [])
         # Adam without momentum, as StyleGAN2; the critic's rate corrected for lazy R1.
         c = settings.r1_every / (settings.r1_every + 1)
         self.g_opt = keras.optimizers.Adam(settings.learning_rate, beta_1=0.0, beta_2=0.99, epsilon=1e-8)
@@ -134,6 +139,14 @@ class GanTrainer:
         ws = ops.where(use_second, w2[:, None, :], w1[:, None, :])
         return self.synthesis(ws, training=training)
 
+    def judged(self, images, age, complexion):
+        """The critic's logits in float32 and, with a class head, its class logits (else None)."""
+        ops = self.keras.ops
+        if self.class_head is None:
+            return ops.cast(self.critic([images, age, complexion], training=True), "float32"), None
+        logits, features = self.judge([images, age, complexion], training=True)
+        return ops.cast(logits, "float32"), self.class_head(features, training=True)
+
     def _critic_step(self, reals, age, complexion, r1: bool):
         from generator.stylegan.diffaugment import diff_augment
 
@@ -141,9 +154,10 @@ class GanTrainer:
         softplus = tf.math.softplus
         with tf.GradientTape() as tape:
             fakes = self._generate(age, complexion, training=True)
-            fake_logits = tf.cast(self.critic([diff_augment(fakes, self.seed, s.augment), age, complexion], training=True), "float32")
-            real_logits = tf.cast(self.critic([diff_augment(reals, self.seed, s.augment), age, complexion], training=True), "float32")
+            fake_logits, _ = self.judged(diff_augment(fakes, self.seed, s.augment), age, complexion)
+            real_logits, real_classes = self.judged(diff_augment(reals, self.seed, s.augment), age, complexion)
             d_loss = tf.reduce_mean(softplus(fake_logits)) + tf.reduce_mean(softplus(-real_logits))
+            classes = tf.constant(0.0) if real_classes is None else class_loss(real_classes, age, complexion)
             penalty = tf.constant(0.0)
             if r1:  # lazy R1: every r1_every steps, scaled up to match
                 with tf.GradientTape() as inner:
@@ -151,9 +165,9 @@ class GanTrainer:
                     real_sum = tf.reduce_sum(tf.cast(self.critic([reals, age, complexion], training=True), "float32"))
                 grad = inner.gradient(real_sum, reals)
                 penalty = tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=[1, 2, 3])) * (s.r1_gamma / 2) * s.r1_every
-            total = d_loss + penalty
+            total = d_loss + penalty + s.class_weight * classes
         self.d_opt.apply_gradients(zip(tape.gradient(total, self.d_vars), self.d_vars))
-        return d_loss, penalty
+        return d_loss, penalty, classes
 
     def _generator_step(self, age, complexion):
         from generator.stylegan.diffaugment import diff_augment
@@ -161,18 +175,20 @@ class GanTrainer:
         tf, s = self.tf, self.s
         with tf.GradientTape() as tape:
             fakes = self._generate(age, complexion, training=True)
-            logits = tf.cast(self.critic([diff_augment(fakes, self.seed, s.augment), age, complexion], training=True), "float32")
+            logits, fake_classes = self.judged(diff_augment(fakes, self.seed, s.augment), age, complexion)
             g_loss = tf.reduce_mean(tf.math.softplus(-logits))
-        self.g_opt.apply_gradients(zip(tape.gradient(g_loss, self.g_vars), self.g_vars))
+            classes = tf.constant(0.0) if fake_classes is None else class_loss(fake_classes, age, complexion)
+            total = g_loss + s.class_weight * classes
+        self.g_opt.apply_gradients(zip(tape.gradient(total, self.g_vars), self.g_vars))
         for ema, live in ((self.mapping_ema, self.mapping), (self.synthesis_ema, self.synthesis)):
             for e, v in zip(ema.weights, live.weights):
                 e.assign(self.ema_beta * e + (1 - self.ema_beta) * v if v.trainable else v)
-        return g_loss
+        return g_loss, classes
 
     def _step(self, reals, age, complexion, r1: bool):
-        d_loss, penalty = self._critic_step(reals, age, complexion, r1)
-        g_loss = self._generator_step(age, complexion)
-        return {"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}
+        d_loss, penalty, d_class = self._critic_step(reals, age, complexion, r1)
+        g_loss, g_class = self._generator_step(age, complexion)
+        return with_class_losses({"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}, self.class_head, d_class, g_class)
 
     def step(self, reals, age, complexion, index: int) -> dict:
         """One critic and one generator step on a batch (numpy arrays)."""
@@ -193,8 +209,9 @@ class GanTrainer:
 
     # -- checkpoints -------------------------------------------------------------------
     def _models(self):
-        return {"mapping": self.mapping, "synthesis": self.synthesis, "critic": self.critic,
-                "mapping_ema": self.mapping_ema, "synthesis_ema": self.synthesis_ema}
+        models = {"mapping": self.mapping, "synthesis": self.synthesis, "critic": self.critic,
+                  "mapping_ema": self.mapping_ema, "synthesis_ema": self.synthesis_ema}
+        return models | ({"class_head": self.class_head} if self.class_head is not None else {})
 
     def save(self, folder: Path, state: dict) -> None:
         tmp = folder / ".checkpoint.partial"
@@ -213,10 +230,14 @@ class GanTrainer:
                 p.unlink()
             old.rmdir()
 
-    def load_networks(self, folder: Path) -> None:
-        """Every network's weights from a run's checkpoint; the optimizers stay as they are."""
+    def load_networks(self, folder: Path, taking_over: bool = False) -> None:
+        """Every network's weights from a run's checkpoint; the optimizers stay as they are.
+        Taking over a run that trained without a class head, this one starts its own afresh."""
         for name, model in self._models().items():
-            model.load_weights(str(folder / "checkpoint" / f"{name}.weights.h5"))
+            path = folder / "checkpoint" / f"{name}.weights.h5"
+            if taking_over and name == "class_head" and not path.exists():
+                continue
+            model.load_weights(str(path))
 
     def load(self, folder: Path) -> dict:
         self.load_networks(folder)
@@ -286,7 +307,7 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         state = json.loads((out / "checkpoint" / "state.json").read_text())
         # --steps may grow between sessions (train on where the last one stopped); nothing else may change.
         # Runs from before --augment augmented every image.
-        if state["config"] != cfg.to_dict() or {"augment": 1.0, "balance_ages": False, **state["settings"], "steps": settings.steps} != asdict(settings):
+        if state["config"] != cfg.to_dict() or {"augment": 1.0, "balance_ages": False, "class_weight": 0.0, **state["settings"], "steps": settings.steps} != asdict(settings):
             raise FacepackError(f"{out} holds a run with other settings; use another --out")
         state = trainer.load(out)
         step, wall, init_run = state["step"], state["wall_time_s"], state.get("init_run")
@@ -323,14 +344,16 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
             t0 = time.perf_counter()
             trainer.save(out, {"step": step, "wall_time_s": wall, "config": cfg.to_dict(), "settings": asdict(settings),
                                 "command": command, "init_run": init_run})
-            log(f"step {step}/{settings.steps}  d {last['d_loss']:.3f}  g {last['g_loss']:.3f}  r1 {last['r1']:.3f}  {wall:.0f}s")
+            classes = f"  class d {last['d_class']:.3f} g {last['g_class']:.3f}" if "d_class" in last else ""
+            log(f"step {step}/{settings.steps}  d {last['d_loss']:.3f}  g {last['g_loss']:.3f}  r1 {last['r1']:.3f}{classes}  {wall:.0f}s")
 
     export = out / EXPORT
     export_face_model(trainer, export, noise=noise)
     state = json.loads((out / "checkpoint" / "state.json").read_text())
     write_card(export, training_card(
         "generator", data, info, state["step"], state["wall_time_s"], command, init,
-        architecture="conditional StyleGAN2 (mapping + modulated/demodulated convs, noise, skip toRGB; projection critic)",
+        architecture="conditional StyleGAN2 (mapping + modulated/demodulated convs, noise, skip toRGB; projection critic"
+                     + ("; AC-GAN class head" if settings.class_weight > 0 else "") + ")",
         resolution=cfg.resolution, latent_size=cfg.z_dim, conditions={"age_group": age_groups(), "complexion": complexions()},
         params=int(trainer.mapping.count_params() + trainer.synthesis.count_params()), config=cfg.to_dict(),
         settings=asdict(settings), backend=trainer.backend, devices=trainer.devices, precision=trainer.precision,
@@ -338,6 +361,11 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
     ))
     log(f"exported {export}")
     return export
+
+
+def with_class_losses(losses: dict, class_head, d_class, g_class) -> dict:
+    """The step's losses, with the class head's two when there is one (log.csv keeps its columns)."""
+    return losses if class_head is None else losses | {"d_class": d_class, "g_class": g_class}
 
 
 def age_balanced_weights(age: np.ndarray) -> np.ndarray:
@@ -374,7 +402,7 @@ def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
         state = json.loads(state_file.read_text())
         if state["config"] != trainer.cfg.to_dict():
             raise FacepackError(f"--init {init}: that run has another network size; give the same --resolution, --latent and --channel-*")
-        trainer.load_networks(init)
+        trainer.load_networks(init, taking_over=True)
         taken = {"steps": state["step"], "wall_time_s": round(state["wall_time_s"], 1), "settings": state["settings"]}
         if state.get("command"):
             taken["command"] = state["command"]
