@@ -107,7 +107,9 @@ def test_models_lists_the_shipped_generator_with_its_card():
     assert card["resolution"] >= 128 and card["conditions"]["age_group"] == ["junior", "senior", "veteran"]
     assert card["steps"] > 0 and card["wall_time_s"] > 0 and card["command"].startswith("facepack train generator")
     assert {"c2st_accuracy", "condition_accuracy", "near_duplicate_rate"} <= set(card["metrics"])
-    assert card["metrics"]["near_duplicate_rate"] <= 0.005
+    # The default meets its measured targets, as its card records them (`facepack evaluate generator`).
+    m = card["metrics"]
+    assert m["c2st_accuracy"] <= 0.75 and m["condition_accuracy"] >= 0.85 and m["near_duplicate_rate"] <= 0.005
     assert sum(e["default"] for e in entries if e["role"] == "generator") == 1
 
 

@@ -370,9 +370,9 @@ def with_class_losses(losses: dict, class_head, d_class, g_class) -> dict:
 
 def age_balanced_weights(age: np.ndarray) -> np.ndarray:
     """Sampling odds under which every age group present is drawn equally often. Tried because
-    the shipped model's juniors (a sixth of the data) look like seniors to the label classifier
-    two times in three; 3,000 steps of it moved the junior/senior line without sharpening it
-    (README, Generators), so it is off by default."""
+    gan-v5's juniors (a sixth of the data) looked like seniors to the label classifier two
+    times in three; 3,000 steps of it moved the junior/senior line without sharpening it, and
+    the class head (class_weight) did what it was for (README, Generators). Off by default."""
     counts = np.bincount(age)
     w = 1.0 / counts[age]
     return w / w.sum()
