@@ -41,15 +41,13 @@ class JaxSteps:
         from keras import ops
 
         from generator.stylegan.diffaugment import diff_augment
-        from generator.stylegan.model import class_loss
 
         t, jax = self.t, self.jax
         with self._scope(g, d, state) as scope:
             fakes = jax.lax.stop_gradient(t._generate(age, complexion, training=True))
             fake_logits, _ = t.judged(diff_augment(fakes, t.seed, t.s.augment), age, complexion)
-            real_logits, real_classes = t.judged(diff_augment(reals, t.seed, t.s.augment), age, complexion)
+            real_logits, classes = t.judged(diff_augment(reals, t.seed, t.s.augment), age, complexion)
             loss = ops.mean(ops.softplus(fake_logits)) + ops.mean(ops.softplus(-real_logits))
-            classes = ops.zeros(()) if real_classes is None else class_loss(real_classes, age, complexion)
             penalty = ops.zeros(())
             if r1:  # lazy R1 on un-augmented reals, scaled up to match
                 grad = jax.grad(lambda x: ops.sum(ops.cast(t.critic([x, age, complexion], training=True), "float32")))(reals)
@@ -61,14 +59,12 @@ class JaxSteps:
         from keras import ops
 
         from generator.stylegan.diffaugment import diff_augment
-        from generator.stylegan.model import class_loss
 
         t = self.t
         with self._scope(g, d, state) as scope:
             fakes = t._generate(age, complexion, training=True)
-            logits, fake_classes = t.judged(diff_augment(fakes, t.seed, t.s.augment), age, complexion)
+            logits, classes = t.judged(diff_augment(fakes, t.seed, t.s.augment), age, complexion)
             loss = ops.mean(ops.softplus(-logits))
-            classes = ops.zeros(()) if fake_classes is None else class_loss(fake_classes, age, complexion)
             new_state = self._new_state(scope, state)
         return loss + t.s.class_weight * classes, (loss, classes, new_state)
 

@@ -1,8 +1,9 @@
 """`facepack train generator DATA --out runs/NAME`: train the conditional StyleGAN, resumably.
 
 Non-saturating logistic loss, lazy R1 on reals, style mixing, an EMA copy of the
-generator, DiffAugment; optionally (--class-weight) an AC-GAN class head on the critic. Checkpoints (all weights and both optimizers) every
---checkpoint-every steps; the same command resumes. A sample sheet (fixed latents,
+generator, DiffAugment; optionally (--class-weight) an AC-GAN class head on the critic.
+Checkpoints (all weights and both optimizers) every --checkpoint-every steps; the same
+command resumes. A sample sheet (fixed latents,
 every condition, the EMA generator) and TensorBoard scalars as it goes.
 
 The model code is backend-neutral Keras 3. The gradient step is TensorFlow's
@@ -140,12 +141,12 @@ class GanTrainer:
         return self.synthesis(ws, training=training)
 
     def judged(self, images, age, complexion):
-        """The critic's logits in float32 and, with a class head, its class logits (else None)."""
+        """The critic's logits in float32, and the class head's loss on the same labels (0 without a head)."""
         ops = self.keras.ops
         if self.class_head is None:
-            return ops.cast(self.critic([images, age, complexion], training=True), "float32"), None
+            return ops.cast(self.critic([images, age, complexion], training=True), "float32"), ops.zeros(())
         logits, features = self.judge([images, age, complexion], training=True)
-        return ops.cast(logits, "float32"), self.class_head(features, training=True)
+        return ops.cast(logits, "float32"), class_loss(self.class_head(features, training=True), age, complexion)
 
     def _critic_step(self, reals, age, complexion, r1: bool):
         from generator.stylegan.diffaugment import diff_augment
@@ -155,9 +156,8 @@ class GanTrainer:
         with tf.GradientTape() as tape:
             fakes = self._generate(age, complexion, training=True)
             fake_logits, _ = self.judged(diff_augment(fakes, self.seed, s.augment), age, complexion)
-            real_logits, real_classes = self.judged(diff_augment(reals, self.seed, s.augment), age, complexion)
+            real_logits, classes = self.judged(diff_augment(reals, self.seed, s.augment), age, complexion)
             d_loss = tf.reduce_mean(softplus(fake_logits)) + tf.reduce_mean(softplus(-real_logits))
-            classes = tf.constant(0.0) if real_classes is None else class_loss(real_classes, age, complexion)
             penalty = tf.constant(0.0)
             if r1:  # lazy R1: every r1_every steps, scaled up to match
                 with tf.GradientTape() as inner:
@@ -175,9 +175,8 @@ class GanTrainer:
         tf, s = self.tf, self.s
         with tf.GradientTape() as tape:
             fakes = self._generate(age, complexion, training=True)
-            logits, fake_classes = self.judged(diff_augment(fakes, self.seed, s.augment), age, complexion)
+            logits, classes = self.judged(diff_augment(fakes, self.seed, s.augment), age, complexion)
             g_loss = tf.reduce_mean(tf.math.softplus(-logits))
-            classes = tf.constant(0.0) if fake_classes is None else class_loss(fake_classes, age, complexion)
             total = g_loss + s.class_weight * classes
         self.g_opt.apply_gradients(zip(tape.gradient(total, self.g_vars), self.g_vars))
         for ema, live in ((self.mapping_ema, self.mapping), (self.synthesis_ema, self.synthesis)):
