@@ -69,8 +69,6 @@ class JaxSteps:
         return loss + t.s.class_weight * classes, (loss, classes, new_state)
 
     def _pure_step(self, g, d, state, g_opt, d_opt, ema, reals, age, complexion, r1: bool, generator: bool = True):
-        from generator.stylegan.train import with_class_losses
-
         jax, t = self.jax, self.t
         (_, (d_loss, penalty, d_class, state)), grads = jax.value_and_grad(self._critic_loss, has_aux=True)(
             d, g, state, reals, age, complexion, r1)
@@ -81,8 +79,7 @@ class JaxSteps:
             g, g_opt = t.g_opt.stateless_apply(g_opt, grads, g)
             beta = t.ema_beta
             ema = [beta * e + (1.0 - beta) * v for e, v in zip(ema, g)]
-        return g, d, state, g_opt, d_opt, ema, with_class_losses({"d_loss": d_loss, "g_loss": g_loss, "r1": penalty},
-                                                                 t.class_head, d_class, g_class)
+        return g, d, state, g_opt, d_opt, ema, t.losses(d_loss, g_loss, penalty, d_class, g_class)
 
     # -- the stateful wrapper ---------------------------------------------------------
     def _batch(self, x):

@@ -3,8 +3,8 @@
 Non-saturating logistic loss, lazy R1 on reals, style mixing, an EMA copy of the
 generator, DiffAugment; optionally (--class-weight) an AC-GAN class head on the critic.
 Checkpoints (all weights and both optimizers) every --checkpoint-every steps; the same
-command resumes. A sample sheet (fixed latents,
-every condition, the EMA generator) and TensorBoard scalars as it goes.
+command resumes. A sample sheet (fixed latents, every condition, the EMA generator) and
+TensorBoard scalars as it goes.
 
 The model code is backend-neutral Keras 3. The gradient step is TensorFlow's
 (GradientTape) under the backend this package installs, and jax.grad under
@@ -187,7 +187,12 @@ class GanTrainer:
     def _step(self, reals, age, complexion, r1: bool):
         d_loss, penalty, d_class = self._critic_step(reals, age, complexion, r1)
         g_loss, g_class = self._generator_step(age, complexion)
-        return with_class_losses({"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}, self.class_head, d_class, g_class)
+        return self.losses(d_loss, g_loss, penalty, d_class, g_class)
+
+    def losses(self, d_loss, g_loss, penalty, d_class, g_class) -> dict:
+        """A step's losses to log, the class head's two only when there is one (log.csv keeps its columns)."""
+        out = {"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}
+        return out if self.class_head is None else out | {"d_class": d_class, "g_class": g_class}
 
     def step(self, reals, age, complexion, index: int) -> dict:
         """One critic and one generator step on a batch (numpy arrays)."""
@@ -360,11 +365,6 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
     ))
     log(f"exported {export}")
     return export
-
-
-def with_class_losses(losses: dict, class_head, d_class, g_class) -> dict:
-    """The step's losses, with the class head's two when there is one (log.csv keeps its columns)."""
-    return losses if class_head is None else losses | {"d_class": d_class, "g_class": g_class}
 
 
 def age_balanced_weights(age: np.ndarray) -> np.ndarray:
