@@ -37,6 +37,40 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries, so that a rename survives a power cut (where the OS allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems (and Windows) cannot fsync a folder; the rename itself stands
+    finally:
+        os.close(fd)
+
+
+def move_new(source: Path, target: Path) -> None:
+    """Move a file to a name that must not exist yet, atomically, never replacing anything there.
+
+    A hard link then an unlink refuses an existing target by itself (EEXIST); file systems
+    without hard links get a rename after a check."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if os.path.lexists(target):
+            raise FileExistsError(target) from None
+        os.rename(source, target)
+    else:
+        os.unlink(source)
+    sync_folder(target.parent)
+    if source.parent != target.parent:
+        sync_folder(source.parent)
+
+
 def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 

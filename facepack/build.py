@@ -1,9 +1,14 @@
 """Building a pack: roster -> players -> faces -> cut-outs -> portraits -> pack files.
 
-Planning (what to build, keep or skip) is decided up front from the roster and
-the file system, then faces are made in batches and each portrait is written the
+Planning (what to build, keep, rename or skip) is decided up front from the roster
+and the file system, then faces are made in batches and each portrait is written the
 moment it is ready, so memory stays flat and a killed run loses at most a batch.
-config.xml, manifest.csv and preview.png are written last, each atomically.
+config.xml (where the game reads one), manifest.csv and preview.png are written
+last, each atomically.
+
+The pack mirrors where the game reads pictures: for EHM a `players/` folder and, with
+staff, a `nonplayers/` folder (copied into the game's `data/pictures/`); for FM the
+pack folder itself with its config.xml.
 """
 from __future__ import annotations
 
@@ -20,14 +25,14 @@ from facepack.compose import compose_portrait, parse_background
 from facepack.config_xml import parse as parse_config
 from facepack.config_xml import render as render_config
 from facepack.errors import FacepackError
-from facepack.existing import ExistingFaces, scan_existing, stem_key
+from facepack.existing import ExistingFaces, own_portraits, scan_existing
 from facepack.likeness import NEAR_DUPLICATE, closest, face_code
 from facepack.manifest import ManifestRow, write_manifest
-from facepack.naming import clean_part, file_name, inside, safe_stem
-from facepack.players import Player, age_at, face_request, face_seed
+from facepack.naming import clean_part, file_name, inside, inside_pack, person_key, safe_stem
+from facepack.players import Player, face_request, face_seed
 from facepack.preview import write_preview
 from facepack.profiles import GameProfile, load_profile
-from facepack.roster import Roster, read_roster
+from facepack.roster import Roster, read_roster, roster_kind
 from generator import DEFAULT_GENERATOR
 from generator.base import FaceRequest, age_group
 
@@ -41,7 +46,7 @@ class BuildOptions:
     out: Path
     season: date
     name: str | None = None
-    game: str = "ehm"
+    game: str | None = None  # None: fm for an FM print-screen export, else ehm
     generator: str = DEFAULT_GENERATOR
     model: Path | None = None  # a learned generator's .keras file; None: the shipped one
     psi: float = 0.8  # truncation of the learned generator
@@ -55,15 +60,18 @@ class BuildOptions:
     columns: dict[str, str] = field(default_factory=dict)
     batch_size: int = 16
     generator_size: int = 256
+    padded_dates: bool = False  # EHM names with zero-padded day and month (03_01_2006), for whoever needs them
+    mapping: str | None = None  # config.xml form for FM: newgen (r-UID) or plain (UID); None: the profile's
 
 
 @dataclass(frozen=True)
 class Planned:
     player: Player
-    file: str
+    file: str  # the portrait's path inside the pack, '/'-separated ("players/Oskar_Björk_3_1_2006.png")
     request: FaceRequest  # the face this player gets: seed, age, nationality
     status: str  # "build", "kept" or "skipped"
     reason: str = ""
+    renamed_from: str = ""  # this player's portrait already in the pack under an earlier name, moved to `file`
 
 
 @dataclass
@@ -71,6 +79,7 @@ class BuildReport:
     pack: Path
     roster: Roster
     rows: list[ManifestRow]
+    profile: GameProfile
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -89,30 +98,57 @@ def pack_folder(out: Path, name: str) -> Path:
     return inside(out.resolve(), clean)
 
 
-def plan(roster: Roster, profile: GameProfile, pack: Path, existing: ExistingFaces, opts: BuildOptions) -> list[Planned]:
+def resolve_game(opts: BuildOptions) -> GameProfile:
+    """The profile asked for, or the one the roster is for: an FM print-screen export is for FM."""
+    if opts.game:
+        return load_profile(opts.game)
+    return load_profile("fm" if roster_kind(opts.roster) == "fm-print-screen" else "ehm")
+
+
+def own_folders(pack: Path, profile: GameProfile) -> list[Path]:
+    """Where this pack's portraits may already be: the profile's folders, then the pack itself (the
+    layout of earlier versions, which kept every portrait at the top)."""
+    folders = [inside_pack(pack, f) for f in dict.fromkeys((profile.players_folder, profile.staff_folder)) if f]
+    return folders + [pack]
+
+
+def plan(roster: Roster, profile: GameProfile, pack: Path, existing: ExistingFaces, own: dict[str, Path],
+         opts: BuildOptions) -> list[Planned]:
+    """What becomes of each player: a pure function of the roster, the options and what is on disk
+    (`existing` installed packs, `own` portraits already in the pack, by person key)."""
     planned: list[Planned] = []
     taken: dict[str, Player] = {}
     for p in roster.players:
         request = face_request(p, opts.season, opts.seed)
         try:
-            name = file_name(p, profile)
+            name = file_name(p, profile, padded=opts.padded_dates)
         except FacepackError as e:
             planned.append(Planned(p, "", request, "skipped", str(e)))
             continue
-        key = stem_key(name)  # Windows folders ignore case: two such names are one file there
+        folder = profile.folder_for(p.staff)
+        rel = f"{folder}/{name}" if folder else name
+        # One person, one face: the game matches by name and birth date (or ID), whatever the case.
+        key = person_key(name[: -len(profile.extension)])
         if key in taken:
             first = taken[key]
-            planned.append(Planned(p, name, request, "skipped", f"same file as line {first.line} ({first.name})"))
+            same = f"same ID as line {first.line}" if p.uid and p.uid == first.uid else f"same file as line {first.line}"
+            planned.append(Planned(p, rel, request, "skipped", f"{same} ({first.name})"))
             continue
         taken[key] = p
-        stem = name[: -len(profile.extension)]
-        elsewhere = existing.find(stem, p.uid)
+        elsewhere = existing.find(key, p.uid)
+        earlier = own.get(key)
         if elsewhere is not None:
-            planned.append(Planned(p, name, request, "kept", f"already in {elsewhere}"))
-        elif inside(pack, name).exists() and not opts.overwrite:
-            planned.append(Planned(p, name, request, "kept", "already in the pack (--overwrite replaces it)"))
+            planned.append(Planned(p, rel, request, "kept", f"already in {elsewhere}"))
+        elif inside_pack(pack, rel).exists():
+            status = "build" if opts.overwrite else "kept"
+            planned.append(Planned(p, rel, request, status, "" if opts.overwrite else "already in the pack (--overwrite replaces it)"))
+        elif earlier is not None:
+            # An earlier version's name for the same person (03_01_2006, or the pack's top level):
+            # the face is kept and moved to the game's name, never made a second time.
+            old = earlier.relative_to(pack).as_posix()
+            planned.append(Planned(p, rel, request, "build" if opts.overwrite else "kept", f"renamed from {old}", old))
         else:
-            planned.append(Planned(p, name, request, "build"))
+            planned.append(Planned(p, rel, request, "build"))
     return planned
 
 
@@ -124,11 +160,13 @@ def batches(items: Sequence, size: int) -> Iterator[Sequence]:
 def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None,
                on_face: Callable[[Planned], None] | None = None) -> BuildReport:
     """Build or complete the pack. `on_start(total)` and `on_face(item)` report progress."""
-    profile = load_profile(opts.game)
+    profile = resolve_game(opts)
     background = parse_background(opts.background or profile.background, profile)
     if opts.batch_size < 1:
         raise FacepackError("--batch-size must be at least 1")
-    roster = read_roster(opts.roster, season=opts.season, include_staff=opts.include_staff, columns=opts.columns)
+    config_target = profile.config_target(opts.mapping) if profile.config_xml else ""
+    roster = read_roster(opts.roster, season=opts.season, include_staff=opts.include_staff, columns=opts.columns,
+                         need_birth_date=profile.requires_birth_date)
     if profile.requires_id and "id" not in roster.columns:
         raise FacepackError(f"{opts.roster}: {profile.title} names portraits by unique ID, and this roster has no ID column "
                             f"(name it with --columns id=...)")
@@ -142,15 +180,23 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
 
     config_path = inside(pack, "config.xml")
     old_config = None
-    if config_path.exists() and not opts.overwrite:
+    if profile.config_xml and config_path.exists() and not opts.overwrite:
         old_config = config_path.read_bytes()
         parse_config(old_config, str(config_path))  # refuse early, before any work, if it is broken
 
     pack.mkdir(parents=True, exist_ok=True)
-    atomic.remove_stale_temporaries(pack)
-    items = plan(roster, profile, pack, existing, opts)
+    folders = own_folders(pack, profile)
+    items = plan(roster, profile, pack, existing, own_portraits(folders), opts)
+    for folder in {inside_pack(pack, it.file).parent for it in items if it.status == "build" or it.renamed_from}:
+        folder.mkdir(exist_ok=True)
+    for folder in folders:
+        if folder.is_dir():
+            atomic.remove_stale_temporaries(folder)
+    for it in items:
+        if it.renamed_from:
+            atomic.move_new(inside_pack(pack, it.renamed_from), inside_pack(pack, it.file))
     todo = [it for it in items if it.status == "build"]
-    kept_here = [it for it in items if it.status == "kept" and inside(pack, it.file).exists()]
+    kept_here = [it for it in items if it.status == "kept" and inside_pack(pack, it.file).exists()]
     if on_start:
         on_start(len(todo))
 
@@ -168,7 +214,7 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
             seg = load_segmenter(opts.segmenter, background=gen.background, model=opts.segmenter_model)
         except (ValueError, FileNotFoundError) as e:
             raise FacepackError(str(e)) from None
-        codes = [c for c in (_code_of_file(inside(pack, it.file), profile) for it in kept_here) if c is not None]
+        codes = [c for c in (_code_of_file(inside_pack(pack, it.file), profile) for it in kept_here) if c is not None]
 
         def make(requests):
             portraits = gen.generate(requests)
@@ -188,25 +234,32 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
                 if redraws:
                     redrawn[it.file] = (seed, f"re-drawn {redraws}x: too close to a face already in the pack")
                 codes.append(code)
-                atomic.write_png(inside(pack, it.file), pixels)
+                atomic.write_png(inside_pack(pack, it.file), pixels)
                 if on_face:
                     on_face(it)
 
-    rows = [_manifest_row(it, opts.season, redrawn.get(it.file)) for it in items] + [
+    rows = [_manifest_row(it, redrawn.get(it.file)) for it in items] + [
         ManifestRow(s.line, s.name, s.birth_date, s.uid, "", "", "", "skipped", s.reason) for s in roster.skipped
     ]
     kept_files = {it.file for it in kept_here}
     in_pack = [it for it in items if it.status == "build" or it.file in kept_files]
-    maps = [
-        (it.file[: -len(profile.extension)], profile.config_target.format(uid=it.player.uid))
-        for it in in_pack
-        if it.player.uid
-    ]
-    atomic.write_bytes(config_path, render_config(old_config, maps, str(config_path)))
+    if profile.config_xml:
+        maps = [(_stem(it.file, profile), config_target.format(uid=it.player.uid)) for it in in_pack if it.player.uid]
+        atomic.write_bytes(config_path, render_config(old_config, maps, str(config_path)))
     write_manifest(inside(pack, "manifest.csv"), rows)
-    faces = [(inside(pack, it.file), f"{it.player.name}\n{it.player.birth_date:%d.%m.%Y}") for it in in_pack]
+    faces = [(inside_pack(pack, it.file), _caption(it)) for it in in_pack]
     write_preview(inside(pack, "preview.png"), faces[:PREVIEW_MAX], profile.size, profile.ui_colour)
-    return BuildReport(pack, roster, rows)
+    return BuildReport(pack, roster, rows, profile)
+
+
+def _stem(file: str, profile: GameProfile) -> str:
+    return file.rsplit("/", 1)[-1][: -len(profile.extension)]
+
+
+def _caption(it: Planned) -> str:
+    p = it.player
+    second = f"{p.birth_date:%d.%m.%Y}" if p.birth_date else (f"UID {p.uid}" if p.uid else "")
+    return f"{p.name}\n{second}"
 
 
 def _on_ui(pixels: np.ndarray, profile: GameProfile) -> np.ndarray:
@@ -226,16 +279,16 @@ def _code_of_file(path: Path, profile: GameProfile) -> np.ndarray | None:
     return face_code(_on_ui(px, profile))
 
 
-def _manifest_row(it: Planned, season: date, redrawn: tuple[int, str] | None = None) -> ManifestRow:
+def _manifest_row(it: Planned, redrawn: tuple[int, str] | None = None) -> ManifestRow:
     p = it.player
     return ManifestRow(
         line=p.line,
         name=p.name,
-        birth_date=p.birth_date.isoformat(),
+        birth_date=p.birth_date.isoformat() if p.birth_date else "",
         id=p.uid or "",
         file=it.file,
         seed=f"{(redrawn[0] if redrawn else it.request.seed):016x}",
-        age_group=age_group(age_at(p.birth_date, season)),
+        age_group=age_group(it.request.age),
         status="built" if it.status == "build" else it.status,
         reason=redrawn[1] if redrawn else it.reason,
     )

@@ -25,6 +25,7 @@ err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
 SKIPPED_SHOWN = 20
+SHOWN = 50  # validate's findings printed before "... and N more"
 
 
 def _version(value: bool) -> None:
@@ -51,10 +52,12 @@ def _season(text: Optional[str]) -> date:
 
 @app.command(rich_help_panel="Packs")
 def build(
-    roster: Path = typer.Argument(..., metavar="ROSTER", help="The league export: CSV (, ; or tab), headerless EHM layout or with a header row.", show_default=False),
+    roster: Path = typer.Argument(..., metavar="ROSTER", help="The league export: CSV (, ; or tab), headerless EHM layout or with a header row, or FM's Print screen -> Text file (.rtf).", show_default=False),
     out_dir: Path = typer.Option(Path("packs"), "--out", "-o", help="Folder the pack folder is made in."),
     name: Optional[str] = typer.Option(None, "--name", help="Pack folder name. [default: the roster file's name]", show_default=False),
-    game: str = typer.Option("ehm", "--game", "-g", help="Game profile: ehm (First_Last_DD_MM_YYYY.png) or fm (UID.png)."),
+    game: Optional[str] = typer.Option(None, "--game", "-g", help="Game profile: ehm (players/First_Last_D_M_YYYY.png), fm (UID.png, FM24 and later) or fm23. [default: fm for an FM print-screen export, else ehm]", show_default=False),
+    padded_dates: bool = typer.Option(False, "--padded-dates", help="EHM: write day and month with leading zeros (03_01_2006), as facepack did before 0.2; the game and community packs use 3_1_2006."),
+    mapping: Optional[str] = typer.Option(None, "--mapping", help="FM config.xml form: newgen (graphics/pictures/person/r-UID/portrait, FM24 generated players) or plain (UID, database players). [default: the profile's]", show_default=False),
     generator: str = typer.Option(DEFAULT_GENERATOR, "--generator", help="Face generator: learned (the shipped StyleGAN, or --model) or painter (procedural)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Another learned generator (.keras from `facepack train generator`); implies --generator learned.", show_default=False),
     psi: float = typer.Option(0.8, "--psi", help="Truncation of the learned generator: lower is more typical, higher more varied."),
@@ -75,6 +78,7 @@ def build(
     Existing portraits in the pack are kept, so a re-run after an interruption finishes the pack.
     """
     from facepack.build import BuildOptions, build_pack
+    from facepack.profiles import MAPPINGS
     from facepack.roster import parse_columns
 
     opts = BuildOptions(
@@ -83,7 +87,10 @@ def build(
         segmenter="learned" if segmenter_model else segmenter, segmenter_model=segmenter_model,
         background=background, seed=seed, overwrite=overwrite, existing=tuple(existing),
         include_staff=include_staff, columns=parse_columns(columns), batch_size=batch_size,
+        padded_dates=padded_dates, mapping=mapping,
     )
+    if mapping is not None and mapping not in MAPPINGS:
+        raise FacepackError(f"--mapping {mapping!r}: choose from {', '.join(MAPPINGS)}")
     progress = Progress(
         TextColumn("[bold]faces"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
         TimeRemainingColumn(), console=err, disable=quiet, transient=False,
@@ -425,15 +432,52 @@ def morph(
 
 
 @app.command(rich_help_panel="Packs")
+def validate(
+    pack: Path = typer.Argument(..., metavar="PACK", help="A pack folder (made by build, or any facepack).", show_default=False),
+    roster: Optional[Path] = typer.Option(None, "--roster", help="The export the pack is for: which of its players the game will find a face for.", show_default=False),
+    game: Optional[str] = typer.Option(None, "--game", "-g", help="Game profile. [default: guessed from the pack: EHM's folders and dated names, or FM's unique IDs]", show_default=False),
+    season: Optional[str] = typer.Option(None, "--season", help="Game date YYYY-MM-DD (for the roster's birth dates). [default: today]", show_default=False),
+    include_staff: bool = typer.Option(False, "--include-staff", help="The roster's Non-Player rows need faces too."),
+    columns: Optional[str] = typer.Option(None, "--columns", help="Column overrides for the roster, as for build.", show_default=False),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary line."),
+) -> None:
+    """Check a pack by the game's own rules before a release: exit 1 when something would not work in the game."""
+    from facepack.profiles import load_profile
+    from facepack.roster import parse_columns, read_roster
+    from facepack.validate import guess_profile_name, validate_pack
+
+    if not pack.is_dir():
+        raise FacepackError(f"{pack}: no such pack folder")
+    profile = load_profile(game or guess_profile_name(pack))
+    players = None
+    if roster is not None:
+        players = read_roster(roster, season=_season(season), include_staff=include_staff, columns=parse_columns(columns),
+                              need_birth_date=profile.requires_birth_date)
+    result = validate_pack(pack, profile, players)
+    if not quiet:
+        for f in result.findings[:SHOWN]:
+            out.print(f"{f.severity}: {f.where}: {f.problem}", markup=False, soft_wrap=True)
+        if len(result.findings) > SHOWN:
+            out.print(f"... and {len(result.findings) - SHOWN} more", markup=False, soft_wrap=True)
+    out.print(result.summary(), markup=False, soft_wrap=True)
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@app.command(rich_help_panel="Packs")
 def games() -> None:
-    """List the game profiles: file naming, portrait size and default background."""
+    """List the game profiles: file naming, folders, portrait size and default background."""
     from facepack.profiles import load_profile, profile_names
 
     for n in profile_names():
         p = load_profile(n)
         stem = p.file_name.replace("{", "").replace("}", "").replace("first", "First").replace("last", "Last")
-        out.print(f"{p.name:4} {p.title}: {stem.upper() if p.requires_id else stem}{p.extension}, "
-                  f"{p.size[0]}x{p.size[1]}, background {p.background}", markup=False, soft_wrap=True)
+        stem = stem.upper() if p.requires_id else stem.replace("_d_m_", "_D_M_").replace("yyyy", "YYYY")
+        where = f"{p.players_folder}/" if p.players_folder else ""
+        staff = f", staff in {p.staff_folder}/" if p.staff_folder and p.staff_folder != p.players_folder else ""
+        config = f", config.xml ({p.config_default} IDs)" if p.config_xml else ", no config.xml (matched by file name)"
+        out.print(f"{p.name:5} {p.title}: {where}{stem}{p.extension}{staff}, {p.size[0]}x{p.size[1]}, "
+                  f"background {p.background}{config}", markup=False, soft_wrap=True)
 
 
 def main() -> None:

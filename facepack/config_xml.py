@@ -60,9 +60,23 @@ def mapped_uids(path: Path) -> set[str]:
         return set()
     if root is None:
         return set()
-    uids = set()
+    return {uid for _, uid in mapped_files(root)}
+
+
+def mapped_files(root: etree._Element) -> list[tuple[str, str]]:
+    """(file stem, unique ID) of every picture mapping; FM24's `r-UID` (generated players) is the ID too."""
+    found = []
     for rec in root.iter("record"):
-        parts = (rec.get("to") or "").strip("/").split("/")
-        if len(parts) >= 2 and parts[-1] == "portrait" and parts[-2].isdigit():
-            uids.add(parts[-2])
-    return uids
+        uid = uid_of_target(rec.get("to") or "")
+        if uid is not None and rec.get("from") is not None:
+            found.append((rec.get("from"), uid))
+    return found
+
+
+def uid_of_target(target: str) -> str | None:
+    parts = target.strip("/").split("/")
+    if len(parts) >= 2 and parts[-1] == "portrait":
+        uid = parts[-2][2:] if parts[-2].startswith("r-") else parts[-2]
+        if uid.isascii() and uid.isdigit():
+            return uid
+    return None

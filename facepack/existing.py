@@ -1,8 +1,9 @@
-"""Which players already have a face in an installed facepack (--existing DIR).
+"""Which players already have a face: in an installed facepack (--existing DIR), or in the pack itself.
 
-Matched the way the games match: by file stem (EHM's First_Last_DD_MM_YYYY, FM's
-unique ID), ignoring case and extension because Windows does, and by the IDs an
-FM pack's config.xml maps.
+Matched the way the games match, by person: EHM's `First_Last_D_M_YYYY` read as a
+name (case-insensitive, NFC) and a birth date, whatever the padding or extension,
+so `oskar_björk_03_01_2006.jpg` covers `Oskar_Björk_3_1_2006.png`; FM's unique ID as
+the file name, or as an installed pack's config.xml maps it.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from facepack.config_xml import mapped_uids
 from facepack.errors import FacepackError
+from facepack.naming import person_key
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif", ".webp", ".tif", ".tiff"}
 
@@ -20,14 +22,18 @@ def stem_key(stem: str) -> str:
     return unicodedata.normalize("NFC", stem).casefold()
 
 
+def is_portrait_file(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".") and path.is_file()
+
+
 @dataclass
 class ExistingFaces:
-    stems: dict[str, Path] = field(default_factory=dict)  # stem key -> the pack folder holding it
+    people: dict[str, Path] = field(default_factory=dict)  # person key -> the pack folder holding their face
     uids: dict[str, Path] = field(default_factory=dict)
 
-    def find(self, stem: str, uid: str | None) -> Path | None:
-        """The installed pack that already has this face, if any."""
-        hit = self.stems.get(stem_key(stem))
+    def find(self, key: str, uid: str | None) -> Path | None:
+        """The installed pack that already has this person's face, if any."""
+        hit = self.people.get(key)
         if hit is None and uid:
             hit = self.uids.get(uid)
         return hit
@@ -40,8 +46,21 @@ def scan_existing(folders: list[Path]) -> ExistingFaces:
             raise FacepackError(f"--existing {folder}: no such folder")
         for path in sorted(folder.rglob("*")):
             if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
-                faces.stems.setdefault(stem_key(path.stem), folder)
+                faces.people.setdefault(person_key(path.stem), folder)
             elif path.name.lower() == "config.xml":
                 for uid in mapped_uids(path):
                     faces.uids.setdefault(uid, folder)
     return faces
+
+
+def own_portraits(folders: list[Path]) -> dict[str, Path]:
+    """The portraits already in a pack's own folders, by person key (the first by name where two
+    files name one person), so an earlier version's pack is completed rather than duplicated."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if is_portrait_file(path) and path.name != "preview.png":
+                found.setdefault(person_key(path.stem), path)
+    return found

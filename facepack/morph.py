@@ -47,9 +47,10 @@ def blend_looks(a: Look, b: Look, t: float) -> Look:
 
 def painter_frames(a: FaceRequest, b: FaceRequest, steps: int, size: int = 256) -> list[np.ndarray]:
     from generator.base import UI_BLUE
-    from generator.painter import paint, sample_look
+    from generator.painter import paint
+    from generator.painter.look import look_of
 
-    la, lb = sample_look(a.seed, a.age, a.nationality), sample_look(b.seed, b.age, b.nationality)
+    la, lb = look_of(a), look_of(b)
     return [paint(blend_looks(la, lb, t), size, UI_BLUE)[0] for t in np.linspace(0.0, 1.0, steps)]
 
 

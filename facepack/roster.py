@@ -1,10 +1,11 @@
 """Reading a game's database export into players.
 
-Two layouts: the headerless EHM export the earlier tool read (column 0 ID when
-numeric, 1 first name, 2 last name, 3 birth date, 4 nationality, 8 role), and any
-export with a header row, whose columns are found by their usual names. A row that
-cannot make a player is skipped with its line number and the reason; a file that
-cannot be a roster at all raises FacepackError with one line saying why.
+Three layouts: the headerless EHM export the earlier tool read (column 0 ID when
+numeric, 1 first name, 2 last name, 3 birth date, 4 nationality, 8 role), any export
+with a header row, whose columns are found by their usual names, and Football
+Manager's "Print screen -> Text file" view (facepack/fm_export.py). A row that cannot
+make a player is skipped with its line number and the reason; a file that cannot be
+a roster at all raises FacepackError with one line saying why.
 """
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from datetime import date
 from pathlib import Path
 
 from facepack.errors import FacepackError
+from facepack.fm_export import is_rich_text, looks_like_print_screen, read_print_screen
 from facepack.players import Player
 
-FIELDS = ("id", "first", "last", "name", "dob", "nation", "role")
+FIELDS = ("id", "first", "last", "name", "dob", "age", "nation", "nation2", "skin", "ethnicity", "role")
 
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "id": ("id", "uid", "uniqueid", "personid", "playerid"),
@@ -28,7 +30,11 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "last": ("secondname", "lastname", "surname", "familyname", "last"),
     "name": ("commonname", "name", "fullname", "playername"),
     "dob": ("dateofbirth", "dob", "birthdate", "born", "birthday", "dateborn"),
+    "age": ("age",),
     "nation": ("nation", "nationality", "country", "nat"),
+    "nation2": ("2ndnat", "2ndnationality", "secondnationality", "secondnation", "nation2"),
+    "skin": ("skintone", "skin", "skincolour", "skincolor"),
+    "ethnicity": ("ethnicity", "ethnic"),
     "role": ("role", "job"),
 }
 POSITIONAL: dict[str, int] = {"id": 0, "first": 1, "last": 2, "dob": 3, "nation": 4, "role": 8}
@@ -37,7 +43,7 @@ DATE_FORMATS = "dd.mm.yyyy, yyyy-mm-dd or dd/mm/yyyy"
 
 _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-_ID = re.compile(r"^\d+(?:\.0+)?$")
+_ID = re.compile(r"^[0-9]+(?:\.0+)?$")  # ASCII digits only: '١٢٣' is no game's ID
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class Roster:
     source: Path
     players: list[Player]
     skipped: list[SkippedRow]
-    layout: str  # "positional" or "header"
+    layout: str  # "positional", "header" or "fm-print-screen"
     delimiter: str
     encoding: str
     columns: dict[str, int] = field(default_factory=dict)
@@ -156,7 +162,7 @@ def _resolve(overrides: dict[str, str], header: list[str] | None, base: dict[str
     cols = dict(base)
     cells = [_norm(c) for c in header] if header else []
     for key, value in overrides.items():
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             cols[key] = int(value)
         elif header is None:
             raise FacepackError(f"--columns {key}={value}: this roster has no header row; give a column number")
@@ -174,13 +180,8 @@ def _cell(row: list[str], cols: dict[str, int], key: str) -> str:
     return " ".join(row[i].split())
 
 
-def read_roster(
-    path: Path,
-    *,
-    season: date,
-    include_staff: bool = False,
-    columns: dict[str, str] | None = None,
-) -> Roster:
+def read_text(path: Path) -> tuple[str, str]:
+    """The roster file's text and encoding; FacepackError in one line for a file that is no text."""
     path = Path(path)
     if not path.exists():
         raise FacepackError(f"{path}: no such file")
@@ -196,7 +197,36 @@ def read_roster(
         text, encoding = decode(data)
     except FacepackError as e:
         raise FacepackError(f"{path}: {e}") from None
-    text = text.lstrip("\ufeff")
+    return text.lstrip("\ufeff"), encoding
+
+
+def roster_kind(path: Path) -> str:
+    """'fm-print-screen' for Football Manager's print-screen export, else 'csv' (EHM and others)."""
+    text, _ = read_text(path)
+    return "fm-print-screen" if looks_like_print_screen(text) else "csv"
+
+
+def read_roster(
+    path: Path,
+    *,
+    season: date,
+    include_staff: bool = False,
+    columns: dict[str, str] | None = None,
+    need_birth_date: bool = True,
+) -> Roster:
+    """The players of an export. `need_birth_date`: EHM names files by birth date, so a row
+    without one is skipped; FM names them by ID, so such a row is built at its Age (or the
+    default age)."""
+    path = Path(path)
+    text, encoding = read_text(path)
+    if looks_like_print_screen(text):
+        return _read_fm(path, text, encoding, season, include_staff, columns or {}, need_birth_date)
+    if is_rich_text(text):
+        raise FacepackError(f"{path}: rich text (RTF), not a roster; in Football Manager use Print screen -> Text file, "
+                            f"or save the roster as CSV")
+    if path.suffix.lower() == ".rtf":
+        raise FacepackError(f"{path}: not a Football Manager print-screen export (no | header row followed by a dashed "
+                            f"rule); export the view again with Print screen -> Text file")
 
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -212,11 +242,11 @@ def read_roster(
 
     overrides = columns or {}
     first_line, first_row = rows[0]
-    if _looks_like_header(first_row) or any(not v.isdigit() for v in overrides.values()):
+    if _looks_like_header(first_row) or any(not (v.isascii() and v.isdigit()) for v in overrides.values()):
         layout, header = "header", first_row
         cols = _resolve(overrides, header, _header_columns(header))
         body = rows[1:]
-        missing = [k for k in ("dob",) if k not in cols]
+        missing = [k for k in ("dob",) if k not in cols and need_birth_date]
         if not {"first", "last", "name"} & cols.keys():
             missing.insert(0, "name")
         if missing:
@@ -234,18 +264,54 @@ def read_roster(
                 f"EHM export's layout (ID, first name, last name, birth date, ...)"
             )
 
+    players, skipped = _players(body, cols, season, include_staff, need_birth_date)
+    return Roster(path, players, skipped, layout, delimiter, encoding, cols)
+
+
+def _read_fm(path: Path, text: str, encoding: str, season: date, include_staff: bool, overrides: dict[str, str],
+             need_birth_date: bool) -> Roster:
+    export = read_print_screen(text)
+    header = export.header
+    cols = _resolve(overrides, header, _header_columns(header))
+    if "id" not in cols:
+        raise FacepackError(
+            f"{path}: this Football Manager export has no UID column (columns: {', '.join(c for c in header if c) or 'none'}); "
+            f"export a view with the columns UID, Nat, 2nd Nat and Name (NewGAN Manager's view), with the game in English"
+        )
+    if not {"first", "last", "name"} & cols.keys():
+        raise FacepackError(f"{path}: this Football Manager export has no Name column; add Name to the view and export it again")
+    if need_birth_date and "dob" not in cols:
+        raise FacepackError(f"{path}: this Football Manager export has no DoB column, and EHM names portraits by birth "
+                            f"date; build it with --game fm")
+    players, skipped = _players(export.rows, cols, season, include_staff, need_birth_date, ids_required=True)
+    skipped += [SkippedRow(line, reason) for line, reason in export.malformed]
+    skipped.sort(key=lambda s: s.line)
+    return Roster(path, players, skipped, "fm-print-screen", "|", encoding, cols)
+
+
+def _players(body, cols, season, include_staff, need_birth_date, ids_required=False) -> tuple[list[Player], list[SkippedRow]]:
     players: list[Player] = []
     skipped: list[SkippedRow] = []
     for line, row in body:
-        player_or_reason = _row_to_player(line, row, cols, season, include_staff)
+        player_or_reason = _row_to_player(line, row, cols, season, include_staff, need_birth_date, ids_required)
         if isinstance(player_or_reason, Player):
             players.append(player_or_reason)
         else:
             skipped.append(player_or_reason)
-    return Roster(path, players, skipped, layout, delimiter, encoding, cols)
+    return players, skipped
 
 
-def _row_to_player(line: int, row: list[str], cols: dict[str, int], season: date, include_staff: bool):
+def _small_int(text: str, low: int, high: int) -> int | None:
+    """A number in [low, high], or None: an out-of-range appearance value is ignored, never fatal."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def _row_to_player(line: int, row: list[str], cols: dict[str, int], season: date, include_staff: bool,
+                   need_birth_date: bool = True, ids_required: bool = False):
     first, last = _cell(row, cols, "first"), _cell(row, cols, "last")
     if not first and not last:
         common = _cell(row, cols, "name")
@@ -261,15 +327,23 @@ def _row_to_player(line: int, row: list[str], cols: dict[str, int], season: date
     role = _cell(row, cols, "role")
     if _norm(role) == "nonplayer" and not include_staff:
         return skip("staff (Non-Player); --include-staff builds staff faces too")
+    if ids_required and not uid:
+        return skip(f"UID {raw_id!r} is not a number" if raw_id else "no UID")
     if not name:
         return skip("no name")
-    if not raw_dob:
+    born = None
+    if raw_dob:
+        try:
+            born = parse_date(raw_dob)
+        except ValueError as e:
+            if need_birth_date:
+                return skip(str(e))
+    elif need_birth_date:
         return skip("no birth date")
-    try:
-        born = parse_date(raw_dob)
-    except ValueError as e:
-        return skip(str(e))
-    if born > season:
+    if born is not None and born > season:
         return skip(f"birth date {raw_dob} is after the season date {season.isoformat()}")
     return Player(line=line, first=first, last=last, birth_date=born, uid=uid,
-                  nationality=_cell(row, cols, "nation") or None, role=role or None)
+                  nationality=_cell(row, cols, "nation") or None, role=role or None,
+                  age=_small_int(_cell(row, cols, "age"), 0, 120), second_nationality=_cell(row, cols, "nation2") or None,
+                  skin_tone=_small_int(_cell(row, cols, "skin"), 1, 20),
+                  ethnicity=_small_int(_cell(row, cols, "ethnicity"), 0, 10))

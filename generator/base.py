@@ -37,6 +37,10 @@ class FaceRequest:
     seed: int
     age: float
     nationality: str | None = None
+    # What an FM export tells of a player's appearance, when it does (None: unknown).
+    second_nationality: str | None = None
+    skin_tone: int | None = None  # 1 (lightest) .. 20 (darkest)
+    ethnicity: int | None = None  # FM's code, 0..10 (appearance.json's `ethnicities`)
 
     @property
     def age_group(self) -> str:

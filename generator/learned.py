@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from generator.base import AGE_GROUPS, UI_BLUE, FaceRequest, Portrait
-from generator.painter.look import sample_look
+from generator.painter.look import look_of
 
 
 DEFAULT_MODEL = "face_gan.keras"
@@ -54,7 +54,7 @@ class LearnedGenerator:
     def condition(self, request: FaceRequest) -> tuple[np.ndarray, int, int]:
         # A stream of its own for z: the look sampler draws from the plain seed.
         z = np.random.default_rng([request.seed, 1]).standard_normal(self.z_dim).astype(np.float32)
-        complexion = sample_look(request.seed, request.age, request.nationality).complexion
+        complexion = look_of(request).complexion
         if complexion not in self.trained:
             complexion = "unknown"
         return z, self.ages.index(request.age_group), self.complexions.index(complexion)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from lxml import etree
 
 from conftest import EXAMPLES
 
@@ -36,10 +35,11 @@ def test_builds_the_example_league(tmp_path):
     assert "built 79, kept 0, skipped 2" in r.stdout
     assert "line 11: skipped Gord Pettersen" in r.stderr
     pack = tmp_path / "packs" / "league"
-    faces = [p for p in pack.glob("*.png") if p.name != "preview.png"]
-    assert len(faces) == 79 and (pack / "Ondřej_Novotný_23_03_1993.png").exists()
-    root = etree.parse(str(pack / "config.xml")).getroot()
-    assert len(root.find("list[@id='maps']")) == 79
+    faces = list((pack / "players").glob("*.png"))
+    assert len(faces) == 79 and (pack / "players" / "Ondřej_Novotný_23_3_1993.png").exists()
+    assert not (pack / "config.xml").exists()  # EHM matches by file name
+    checked = facepack("validate", pack, "--roster", EXAMPLES / "league.csv", "--season", "2026-11-21")
+    assert checked.returncode == 0 and "79 faces, 79 of 79 players have a face; 0 errors" in checked.stdout
 
     again = facepack("build", EXAMPLES / "league.csv", "--out", tmp_path / "packs", "--season", "2026-11-21", "--quiet")
     assert again.returncode == 0 and "built 0, kept 79, skipped 2" in again.stdout and again.stderr == ""
@@ -157,5 +157,5 @@ def test_builds_with_the_shipped_learned_generator(tmp_path):
     assert "built 3, kept 0, skipped 0" in r.stdout
     from PIL import Image
 
-    with Image.open(tmp_path / "packs" / "league" / "Ann_Lee_01_01_2000.png") as im:
+    with Image.open(tmp_path / "packs" / "league" / "players" / "Ann_Lee_1_1_2000.png") as im:
         assert im.size == (157, 200)

@@ -63,7 +63,7 @@ def test_facepack_cleaning_drops_what_it_should(tmp_path):
     assert info["kept"] == 1 and info["splits"]["train"] == 1
     assert set(info["dropped"]) == {"age 77 is over --max-age 43", "opaque (no alpha channel)",
                                     "alpha hides nothing (no transparent background)",
-                                    "no birth date in the file name (…_DD_MM_YYYY)", "unreadable"}
+                                    "no birth date in the file name (…_D_M_YYYY)", "unreadable"}
     [sample] = list(read_split(tmp_path / "d", "train"))
     assert sample.nationality == "SWE" and sample.region == "nordic" and sample.age_group == "senior"
     report = (tmp_path / "d" / "report.csv").read_text(encoding="utf-8")

@@ -275,7 +275,7 @@ def test_build_with_a_learned_generator(run, options, tmp_path):
     _, _, export, _ = run
     a = build_pack(options(out=tmp_path / "a", generator="learned", model=export)).pack
     b = build_pack(options(out=tmp_path / "b", generator="learned", model=export)).pack
-    faces = sorted(p.name for p in a.glob("*.png") if p.name != "preview.png")
+    faces = sorted(p.relative_to(a) for p in a.rglob("*.png") if p.name != "preview.png")
     assert len(faces) == 4 and all((a / f).read_bytes() == (b / f).read_bytes() for f in faces)
     with Image.open(a / faces[0]) as im:
         assert im.size == (157, 200)

@@ -1,6 +1,6 @@
 """Cleaning installed facepacks into training data, as the earlier project did by hand.
 
-Each PNG must carry a birth date in its EHM-style name (…_DD_MM_YYYY), be no older
+Each PNG must carry a birth date in its EHM-style name (…_D_M_YYYY), be no older
 than --max-age at the season date (old staff photos look nothing like players),
 and have real transparency (an opaque image, or an alpha channel that hides
 nothing, has no matte to learn from). Kept images are composited on the UI blue,
@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from facepack.dataset.records import Sample
-from facepack.existing import stem_key
+from facepack.naming import person_key
 from facepack.players import age_at
 from generator.base import UI_BLUE, age_group
 from generator.painter.look import appearance_table, region_mix
@@ -79,7 +79,7 @@ def clean_facepacks(
         for path in paths:
             born = birth_date_from_name(path.stem)
             if born is None:
-                verdicts.append(Verdict(path, "dropped", "no birth date in the file name (…_DD_MM_YYYY)"))
+                verdicts.append(Verdict(path, "dropped", "no birth date in the file name (…_D_M_YYYY)"))
                 continue
             age = age_at(born, season)
             if age > max_age:
@@ -102,7 +102,7 @@ def clean_facepacks(
                 verdicts.append(Verdict(path, "dropped", "alpha hides nothing (no transparent background)"))
                 continue
             image, alpha = square_on_background(rgba, size)
-            nation = (nations or {}).get(stem_key(path.stem), "")
+            nation = (nations or {}).get(person_key(path.stem), "")
             verdicts.append(Verdict(path, "kept"))
             yield Sample(image, alpha, age_group(age), top_region(nation), nation, str(path))
 

@@ -14,7 +14,7 @@ from facepack.dataset.cleaning import clean_facepacks
 from facepack.dataset.painted import painted_samples
 from facepack.dataset.records import SplitWriter, shards, write_info
 from facepack.errors import FacepackError
-from facepack.existing import stem_key
+from facepack.naming import person_key
 from facepack.players import face_seed
 from generator.base import AGE_GROUPS, UI_BLUE
 
@@ -56,7 +56,8 @@ def _roster_nations(roster: Path, season: date) -> dict[str, str]:
 
     ehm = load_profile("ehm")
     players = read_roster(roster, season=season, include_staff=True).players
-    return {stem_key(file_name(p, ehm)[: -len(ehm.extension)]): p.nationality or "" for p in players}
+    # By person, as the game matches: community files write 1_2_2000 or 01_02_2000 alike.
+    return {person_key(file_name(p, ehm)[: -len(ehm.extension)]): p.nationality or "" for p in players}
 
 
 def make_dataset(opts: DatasetOptions, on_sample: Callable[[], None] | None = None) -> dict:

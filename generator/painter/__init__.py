@@ -10,7 +10,7 @@ from typing import Sequence
 
 from generator.base import UI_BLUE, FaceRequest, Portrait
 from generator.painter.draw import paint
-from generator.painter.look import Look, sample_look
+from generator.painter.look import Look, look_of, sample_look
 
 
 class PainterGenerator:
@@ -25,9 +25,9 @@ class PainterGenerator:
     def generate(self, requests: Sequence[FaceRequest]) -> list[Portrait]:
         out = []
         for r in requests:
-            image, matte = paint(sample_look(r.seed, r.age, r.nationality), self.size, self.background)
+            image, matte = paint(look_of(r), self.size, self.background)
             out.append(Portrait(image=image, background=self.background, matte=matte))
         return out
 
 
-__all__ = ["PainterGenerator", "Look", "sample_look", "paint"]
+__all__ = ["PainterGenerator", "Look", "look_of", "sample_look", "paint"]

@@ -96,6 +96,32 @@ def region_mix(nationality: str | None, table: dict[str, Any]) -> dict[str, floa
     return table["default"]
 
 
+def _normalised(mix: dict[str, float]) -> dict[str, float]:
+    total = sum(mix.values())
+    return {k: v / total for k, v in mix.items()} if total > 0 else dict(mix)
+
+
+def appearance_mix(nationality: str | None, second_nationality: str | None, ethnicity: int | None,
+                   table: dict[str, Any]) -> dict[str, float]:
+    """The region weights for what an export tells of a player.
+
+    A second nationality adds its own mix at half weight. FM's ethnicity code says which
+    regions are possible at all (appearance.json's `ethnicities`); within them the
+    nationalities set the odds, as P(region | ethnicity, nations) ~ P(ethnicity | region) *
+    P(region | nations), with a small floor so that an ethnicity no nation explains (a
+    Japanese-Italian with the code for East Asian) still gets its own regions."""
+    mix = region_mix(nationality, table)  # as it is, so that a player without hints draws as he always did
+    if second_nationality and second_nationality.strip():
+        mix = _normalised(mix)
+        for k, v in _normalised(region_mix(second_nationality, table)).items():
+            mix[k] = mix.get(k, 0.0) + 0.5 * v
+    eth = table["ethnicities"].get(str(ethnicity)) if ethnicity is not None else None
+    if not eth:
+        return mix
+    mix = _normalised(mix)
+    return {region: w * (mix.get(region, 0.0) + 0.05) for region, w in eth.items() if w > 0}
+
+
 def pick_weighted(rng: np.random.Generator, weights: dict[str, float]) -> str:
     names = sorted(weights)
     p = np.array([weights[n] for n in names], dtype=np.float64)
@@ -145,15 +171,23 @@ def complexion_of(t: float, table: dict[str, Any]) -> str:
     return name
 
 
-def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
+def sample_look(seed: int, age: float, nationality: str | None = None, *, second_nationality: str | None = None,
+                skin_tone: int | None = None, ethnicity: int | None = None) -> Look:
+    """A player's look. Without the FM hints (second nationality, skin tone, ethnicity) it is
+    exactly what it always was: the hints change odds and positions, never the order of draws."""
     rng = np.random.default_rng(seed)
     table = appearance_table()
-    region_name = pick_weighted(rng, region_mix(nationality, table))
+    region_name = pick_weighted(rng, appearance_mix(nationality, second_nationality, ethnicity, table))
     region = table["regions"][region_name]
 
     group = age_group(age)
     skin_mean, skin_sd = region["skin"]
     skin_t = float(np.clip(rng.normal(skin_mean, skin_sd), 0.0, 1.0))
+    if skin_tone is not None:
+        # The game's own skin tone places the skin within what the region allows, from two
+        # spreads lighter than its mean (tone 1) to two darker (tone 20): the game's word is
+        # followed without painting a colour no one of that region has.
+        skin_t = float(np.clip(skin_mean + skin_sd * 4.0 * ((min(max(skin_tone, 1), 20) - 1) / 19 - 0.5), 0.0, 1.0))
     skin = _ramp(table["skin_ramp"], skin_t)
     skin = _jitter(rng, skin, 0.025)
 
@@ -213,3 +247,9 @@ def sample_look(seed: int, age: float, nationality: str | None = None) -> Look:
         freckles=float(rng.random() * 0.6) if (skin[0] > 225 and rng.random() < 0.25) else 0.0,
         texture_seed=int(rng.integers(2**31)),
     )
+
+
+def look_of(request) -> Look:
+    """The look a FaceRequest asks for (the painter's, and the complexion the learned generator draws)."""
+    return sample_look(request.seed, request.age, request.nationality, second_nationality=request.second_nationality,
+                       skin_tone=request.skin_tone, ethnicity=request.ethnicity)
