@@ -1,3 +1,3 @@
 """facepack: from a sports-management game's database export to a finished facepack."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

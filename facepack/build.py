@@ -12,6 +12,7 @@ pack folder itself with its config.xml.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -32,12 +33,13 @@ from facepack.naming import clean_part, file_name, inside, inside_pack, person_k
 from facepack.players import Player, face_request, face_seed
 from facepack.preview import write_preview
 from facepack.profiles import GameProfile, load_profile
-from facepack.roster import Roster, read_roster, roster_kind
+from facepack.roster import Roster, game_for, read_roster
 from generator import DEFAULT_GENERATOR
 from generator.base import FaceRequest, age_group
 
 PREVIEW_MAX = 100
 MAX_REDRAWS = 8
+PACK_INFO = "pack.json"  # how the pack was made, for the Workshop description; not a game file
 
 
 @dataclass(frozen=True)
@@ -98,13 +100,6 @@ def pack_folder(out: Path, name: str) -> Path:
     return inside(out.resolve(), clean)
 
 
-def resolve_game(opts: BuildOptions) -> GameProfile:
-    """The profile asked for, or the one the roster is for: an FM print-screen export is for FM."""
-    if opts.game:
-        return load_profile(opts.game)
-    return load_profile("fm" if roster_kind(opts.roster) == "fm-print-screen" else "ehm")
-
-
 def own_folders(pack: Path, profile: GameProfile) -> list[Path]:
     """Where this pack's portraits may already be: the profile's folders, then the pack itself (the
     layout of earlier versions, which kept every portrait at the top)."""
@@ -160,7 +155,7 @@ def batches(items: Sequence, size: int) -> Iterator[Sequence]:
 def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None,
                on_face: Callable[[Planned], None] | None = None) -> BuildReport:
     """Build or complete the pack. `on_start(total)` and `on_face(item)` report progress."""
-    profile = resolve_game(opts)
+    profile = load_profile(game_for(opts.roster, opts.game))
     background = parse_background(opts.background or profile.background, profile)
     if opts.batch_size < 1:
         raise FacepackError("--batch-size must be at least 1")
@@ -247,9 +242,28 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
         maps = [(_stem(it.file, profile), config_target.format(uid=it.player.uid)) for it in in_pack if it.player.uid]
         atomic.write_bytes(config_path, render_config(old_config, maps, str(config_path)))
     write_manifest(inside(pack, "manifest.csv"), rows)
+    atomic.write_text(inside(pack, PACK_INFO), _pack_info(opts, profile, len(in_pack)))
     faces = [(inside_pack(pack, it.file), _caption(it)) for it in in_pack]
     write_preview(inside(pack, "preview.png"), faces[:PREVIEW_MAX], profile.size, profile.ui_colour)
     return BuildReport(pack, roster, rows, profile)
+
+
+def _pack_info(opts: BuildOptions, profile: GameProfile, faces: int) -> str:
+    """What made this pack: no paths or times, so that the same build writes the same bytes."""
+    from facepack import __version__
+
+    info = {
+        "facepack": __version__,
+        "game": profile.name,
+        "roster": opts.roster.name,
+        "season": opts.season.isoformat(),
+        "seed": opts.seed,
+        "generator": opts.model.name if opts.model else opts.generator,
+        "psi": opts.psi if (opts.model or opts.generator == "learned") else None,
+        "segmenter": opts.segmenter_model.name if opts.segmenter_model else opts.segmenter,
+        "faces": faces,
+    }
+    return json.dumps(info, indent=2, ensure_ascii=False) + "\n"
 
 
 def _stem(file: str, profile: GameProfile) -> str:

@@ -103,6 +103,10 @@ def build(
             on_face=lambda _item: progress.advance(task),
         )
     if not quiet:
+        renamed = [r for r in report.rows if r.reason.startswith("renamed from")]
+        if renamed:
+            err.print(f"renamed {len(renamed)} portraits of an earlier version to the game's names (see manifest.csv), "
+                      f"e.g. {renamed[0].reason.removeprefix('renamed from ')} -> {renamed[0].file}", markup=False, soft_wrap=True)
         skipped = report.skipped
         for row in skipped[:SKIPPED_SHOWN]:
             err.print(f"line {row.line}: skipped {row.name or '(no name)'}: {row.reason}", markup=False, soft_wrap=True)
@@ -394,7 +398,7 @@ def morph(
     generator: str = typer.Option(DEFAULT_GENERATOR, "--generator", help="learned (walks the latent space) or painter (blends the two looks)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Another learned generator (.keras); implies --generator learned.", show_default=False),
     psi: float = typer.Option(0.8, "--psi", help="Truncation of the learned generator."),
-    game: str = typer.Option("ehm", "--game", "-g", help="Profile whose portrait size the frames take."),
+    game: Optional[str] = typer.Option(None, "--game", "-g", help="Profile whose portrait size the frames take. [default: as build picks it]", show_default=False),
     season: Optional[str] = typer.Option(None, "--season", help="Game date YYYY-MM-DD. [default: today]", show_default=False),
     seed: int = typer.Option(0, "--seed", help="The pack seed the faces come from."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it exists."),
@@ -404,14 +408,15 @@ def morph(
     from facepack.morph import find_player, painter_frames, strip
     from facepack.players import face_request
     from facepack.profiles import load_profile
-    from facepack.roster import read_roster
+    from facepack.roster import game_for, read_roster
 
     if steps < 2:
         raise FacepackError("--steps must be at least 2")
     if out_file.exists() and not overwrite:
         raise FacepackError(f"{out_file} exists; --overwrite replaces it")
     when = _season(season)
-    players = read_roster(roster, season=when, include_staff=True)
+    profile = load_profile(game_for(roster, game))
+    players = read_roster(roster, season=when, include_staff=True, need_birth_date=profile.requires_birth_date)
     a, b = (face_request(find_player(players, k), when, seed) for k in (from_player, to_player))
     if generator not in ("learned", "painter"):
         raise FacepackError(f"unknown generator {generator!r} (choose from: learned, painter)")
@@ -427,7 +432,7 @@ def morph(
             frames = LearnedGenerator(model, psi=psi).morph(a, b, steps)
         except FileNotFoundError as e:
             raise FacepackError(str(e)) from None
-    atomic.write_png(out_file.resolve(), strip(frames, load_profile(game).size))
+    atomic.write_png(out_file.resolve(), strip(frames, profile.size))
     out.print(f"{steps} frames: {out_file}", markup=False, soft_wrap=True)
 
 
@@ -462,6 +467,53 @@ def validate(
     out.print(result.summary(), markup=False, soft_wrap=True)
     if result.errors:
         raise typer.Exit(1)
+
+
+@app.command(rich_help_panel="Packs")
+def workshop(
+    pack: Path = typer.Argument(..., metavar="PACK", help="The pack folder to release.", show_default=False),
+    title: str = typer.Option(..., "--title", help="The Workshop item's title (at most 128 characters).", show_default=False),
+    description: Optional[str] = typer.Option(None, "--description", help="The item's description (at most 8,000 characters). [default: how many faces, for which export, made how, how to install]", show_default=False),
+    description_file: Optional[Path] = typer.Option(None, "--description-file", help="Read the description from a UTF-8 text file.", show_default=False),
+    changenote: Optional[str] = typer.Option(None, "--changenote", help="The release's change note. [default: faces added, remade and removed since the last release]", show_default=False),
+    visibility: str = typer.Option("public", "--visibility", help="public, friends, private or unlisted."),
+    item_id: Optional[str] = typer.Option(None, "--item-id", help="Update this Workshop item (a pack first published elsewhere). [default: the one this pack was released as, else a new item]", show_default=False),
+    app_id: Optional[int] = typer.Option(None, "--app-id", help="The game's Steam app id. [default: the profile's; EHM 301120]", show_default=False),
+    game: Optional[str] = typer.Option(None, "--game", "-g", help="Game profile. [default: guessed from the pack]", show_default=False),
+    upload: bool = typer.Option(False, "--upload", help="Run steamcmd to publish it (it asks for the password and Steam Guard code itself)."),
+    steam_user: Optional[str] = typer.Option(None, "--steam-user", help="Steam account name for --upload.", show_default=False),
+    force: bool = typer.Option(False, "--force", help="Release even when `facepack validate` finds problems the game would have."),
+) -> None:
+    """Stage a Steam Workshop release beside the pack (content, preview, steamcmd item file); --upload publishes it."""
+    from facepack.profiles import load_profile
+    from facepack.validate import guess_profile_name, validate_pack
+    from facepack.workshop import ReleaseOptions, stage
+    from facepack.workshop import upload as run_upload
+
+    if description is not None and description_file is not None:
+        raise FacepackError("give --description or --description-file, not both")
+    if description_file is not None:
+        try:
+            description = description_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise FacepackError(f"--description-file {description_file}: cannot read it ({e})") from None
+    if upload and not steam_user:
+        raise FacepackError("--upload needs --steam-user USER (steamcmd asks for the password itself)")
+    if not pack.is_dir():
+        raise FacepackError(f"{pack}: no such pack folder")
+    profile = load_profile(game or guess_profile_name(pack))
+    problems = len(validate_pack(pack, profile).errors)
+    opts = ReleaseOptions(pack=pack, title=title, description=description, changenote=changenote, visibility=visibility,
+                          item_id=item_id, app_id=app_id, force=force)
+    release = stage(opts, profile, problems)
+    err.print(f"staged {release.faces} faces for {'a new item' if release.item_id == '0' else 'item ' + release.item_id}: "
+              f"{release.changenote}", markup=False, soft_wrap=True)
+    if upload:
+        published = run_upload(release, pack.resolve(), steam_user or "")
+        err.print(f"published: https://steamcommunity.com/sharedfiles/filedetails/?id={published}", markup=False, soft_wrap=True)
+    else:
+        err.print(f"to publish: {' '.join(release.command(steam_user or 'USER'))}", markup=False, soft_wrap=True)
+    out.print(str(release.folder), markup=False, soft_wrap=True)
 
 
 @app.command(rich_help_panel="Packs")

@@ -206,6 +206,11 @@ def roster_kind(path: Path) -> str:
     return "fm-print-screen" if looks_like_print_screen(text) else "csv"
 
 
+def game_for(path: Path, game: str | None) -> str:
+    """The game profile asked for, or the one the roster is for: an FM print-screen export is for FM."""
+    return game or ("fm" if roster_kind(path) == "fm-print-screen" else "ehm")
+
+
 def read_roster(
     path: Path,
     *,
