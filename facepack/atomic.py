@@ -3,10 +3,17 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+from facepack.errors import FacepackError
 
 TMP_MARK = ".facepack-tmp-"
+# Exactly what mkstemp makes of our prefix: a user's file that merely looks similar is never ours.
+_TEMPORARY = re.compile(r"^\..{0,40}" + re.escape(TMP_MARK) + r"[a-z0-9_]{8}$", re.S)
 
 
 def _file_mode() -> int:
@@ -28,6 +35,7 @@ def write_bytes(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        sync_folder(path.parent)  # the new name itself must survive a power cut
     except BaseException:
         # Also on KeyboardInterrupt: a killed run leaves nothing half-written behind.
         try:
@@ -85,12 +93,44 @@ def write_png(path: Path, pixels) -> None:
 
 
 def remove_stale_temporaries(folder: Path) -> int:
-    """Temporary files left by a run that was killed before it could rename them."""
+    """Temporary files left by a run that was killed before it could rename them. Call it only under
+    the pack's lock: then no live run owns a temporary here."""
     removed = 0
     for p in folder.glob(f".*{TMP_MARK}*"):
+        if not _TEMPORARY.match(p.name) or not p.is_file() or p.is_symlink():
+            continue
         try:
             p.unlink()
             removed += 1
         except OSError:
             pass
     return removed
+
+
+@contextmanager
+def exclusive(lock_path: Path, what: str) -> Iterator[None]:
+    """Hold an exclusive lock on `lock_path` (created if need be) for the block; a second holder
+    stops at once with one line rather than interleaving its writes with ours. The lock goes with
+    the process, so a killed run never leaves it held."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            _lock(fd)
+        except OSError:
+            raise FacepackError(f"another facepack run is writing {what}; wait for it to finish, then run again") from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -13,6 +13,8 @@ pack folder itself with its config.xml.
 from __future__ import annotations
 
 import json
+import math
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -91,6 +93,15 @@ class BuildReport:
         return [r for r in self.rows if r.status == "skipped"]
 
 
+def default_pack_folder(out: Path, roster: Path) -> Path:
+    """The pack folder named after the roster file, made safe (a macOS NFD name, `?`, a leading dot):
+    the user never chose that name, so it is cleaned, not refused."""
+    clean = safe_stem(clean_part(roster.stem)) or "pack"
+    if out.exists() and not out.is_dir():
+        raise FacepackError(f"--out {out}: exists and is not a folder")
+    return inside(out.resolve(), clean)
+
+
 def pack_folder(out: Path, name: str) -> Path:
     clean = safe_stem(clean_part(name))
     if clean != name.strip() or clean.startswith("."):
@@ -113,6 +124,7 @@ def plan(roster: Roster, profile: GameProfile, pack: Path, existing: ExistingFac
     (`existing` installed packs, `own` portraits already in the pack, by person key)."""
     planned: list[Planned] = []
     taken: dict[str, Player] = {}
+    by_uid: dict[str, Player] = {}
     for p in roster.players:
         request = face_request(p, opts.season, opts.seed)
         try:
@@ -129,12 +141,19 @@ def plan(roster: Roster, profile: GameProfile, pack: Path, existing: ExistingFac
             same = f"same ID as line {first.line}" if p.uid and p.uid == first.uid else f"same file as line {first.line}"
             planned.append(Planned(p, rel, request, "skipped", f"{same} ({first.name})"))
             continue
+        if p.uid and p.uid in by_uid:
+            # Two people with one ID: the ID seeds the face, so both would get one face, whichever came first.
+            first = by_uid[p.uid]
+            planned.append(Planned(p, rel, request, "skipped", f"same ID as line {first.line} ({first.name})"))
+            continue
         taken[key] = p
+        if p.uid:
+            by_uid[p.uid] = p
         elsewhere = existing.find(key, p.uid)
         earlier = own.get(key)
         if elsewhere is not None:
             planned.append(Planned(p, rel, request, "kept", f"already in {elsewhere}"))
-        elif inside_pack(pack, rel).exists():
+        elif os.path.lexists(inside_pack(pack, rel)):  # a dangling link there is the user's too
             status = "build" if opts.overwrite else "kept"
             planned.append(Planned(p, rel, request, status, "" if opts.overwrite else "already in the pack (--overwrite replaces it)"))
         elif earlier is not None:
@@ -159,20 +178,31 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
     background = parse_background(opts.background or profile.background, profile)
     if opts.batch_size < 1:
         raise FacepackError("--batch-size must be at least 1")
+    if not (math.isfinite(opts.psi) and 0.0 <= opts.psi <= 2.0):
+        raise FacepackError(f"--psi {opts.psi}: use a number from 0 (most typical) to 2 (most varied); 0.8 is the default")
     config_target = profile.config_target(opts.mapping) if profile.config_xml else ""
     roster = read_roster(opts.roster, season=opts.season, include_staff=opts.include_staff, columns=opts.columns,
                          need_birth_date=profile.requires_birth_date)
     if profile.requires_id and "id" not in roster.columns:
         raise FacepackError(f"{opts.roster}: {profile.title} names portraits by unique ID, and this roster has no ID column "
                             f"(name it with --columns id=...)")
+    if not roster.players and not roster.skipped:
+        raise FacepackError(f"{opts.roster}: no player rows (only a header?)")
     if not roster.players:
         first = roster.skipped[0]
         raise FacepackError(
             f"{opts.roster}: no player could be read ({len(roster.skipped)} rows skipped; line {first.line}: {first.reason})"
         )
-    pack = pack_folder(opts.out, opts.name or opts.roster.stem)
+    pack = pack_folder(opts.out, opts.name) if opts.name is not None else default_pack_folder(opts.out, opts.roster)
     existing = scan_existing(list(opts.existing))
+    # One run at a time per pack: a second one stops in one line instead of taking the first's
+    # temporaries for stale ones. The lock sits beside the pack, so the pack holds only its files.
+    with atomic.exclusive(pack.parent / f".{pack.name}.facepack-lock", f"the pack {pack}"):
+        return _complete(opts, profile, background, config_target, roster, pack, existing, on_start, on_face)
 
+
+def _complete(opts: BuildOptions, profile: GameProfile, background, config_target: str, roster: Roster, pack: Path,
+              existing: ExistingFaces, on_start, on_face) -> BuildReport:
     config_path = inside(pack, "config.xml")
     old_config = None
     if profile.config_xml and config_path.exists() and not opts.overwrite:

@@ -1,6 +1,7 @@
 """The `facepack` command line."""
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,13 @@ err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
 SKIPPED_SHOWN = 20
+# What a roster or a file name may carry that a terminal would obey (escape sequences, bidi
+# overrides) or could not print (bytes no encoding read): shown as '?' on the terminal.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
+
+
+def shown(text: object) -> str:
+    return _UNPRINTABLE.sub("?", str(text))
 SHOWN = 50  # validate's findings printed before "... and N more"
 
 
@@ -105,15 +113,16 @@ def build(
     if not quiet:
         renamed = [r for r in report.rows if r.reason.startswith("renamed from")]
         if renamed:
-            err.print(f"renamed {len(renamed)} portraits of an earlier version to the game's names (see manifest.csv), "
-                      f"e.g. {renamed[0].reason.removeprefix('renamed from ')} -> {renamed[0].file}", markup=False, soft_wrap=True)
+            err.print(shown(f"renamed {len(renamed)} portraits of an earlier version to the game's names (see manifest.csv), "
+                            f"e.g. {renamed[0].reason.removeprefix('renamed from ')} -> {renamed[0].file}"),
+                      markup=False, soft_wrap=True)
         skipped = report.skipped
         for row in skipped[:SKIPPED_SHOWN]:
-            err.print(f"line {row.line}: skipped {row.name or '(no name)'}: {row.reason}", markup=False, soft_wrap=True)
+            err.print(shown(f"line {row.line}: skipped {row.name or '(no name)'}: {row.reason}"), markup=False, soft_wrap=True)
         if len(skipped) > SKIPPED_SHOWN:
             err.print(f"... and {len(skipped) - SKIPPED_SHOWN} more skipped rows, see manifest.csv", markup=False, soft_wrap=True)
     out.print(
-        f"built {report.count('built')}, kept {report.count('kept')}, skipped {report.count('skipped')}: {report.pack}",
+        shown(f"built {report.count('built')}, kept {report.count('kept')}, skipped {report.count('skipped')}: {report.pack}"),
         markup=False,
         soft_wrap=True,
     )
@@ -260,26 +269,6 @@ def evaluate_segmenter_cmd(
         err.print(f"metrics written to {seg.path.with_suffix('.json')}", markup=False, soft_wrap=True)
 
 
-def _load_segmenter(name: str, model: Optional[Path]):
-    """A segmenter for pictures whose background colour is not known in advance."""
-    from segmenter import load_segmenter
-
-    if name == "chroma":
-        from facepack.cutout import border_colour
-
-        def by_border(images):
-            return [load_segmenter("chroma", background=border_colour(img)).matte([img])[0] for img in images]
-
-        return by_border
-    from facepack.quiet import import_keras
-
-    import_keras()
-    try:
-        return load_segmenter(name, background=None, model=model).matte
-    except (FileNotFoundError, ValueError) as e:
-        raise FacepackError(str(e)) from None
-
-
 @evaluate_app.command("generator")
 def evaluate_generator_cmd(
     model: str = typer.Argument(..., metavar="MODEL", help="A .keras generator (from `facepack train generator`) or 'default' (the shipped one).", show_default=False),
@@ -331,12 +320,13 @@ def cutout(
 ) -> None:
     """Cut the background out of portraits: a transparent PNG (or the matte) per input."""
     from facepack.compose import parse_background
-    from facepack.cutout import collect_inputs, cut_out
+    from facepack.cutout import check_outputs, collect_inputs, cut_out, open_segmenter
     from facepack.profiles import load_profile
 
     bg = parse_background(background, load_profile("ehm"))
     files = collect_inputs(inputs)
-    segment = _load_segmenter(segmenter, model)
+    check_outputs(files, out_dir, overwrite)
+    segment = open_segmenter(segmenter, model)
     progress = Progress(TextColumn("[bold]images"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet)
     with progress:
         task = progress.add_task("images", total=len(files))
@@ -345,9 +335,10 @@ def cutout(
     if not quiet:
         for r in results:
             if r.status == "skipped":
-                err.print(f"{r.source}: skipped: {r.reason}", markup=False, soft_wrap=True)
+                err.print(shown(f"{r.source}: skipped: {r.reason}"), markup=False, soft_wrap=True)
     counts = {k: sum(1 for r in results if r.status == k) for k in ("written", "kept", "skipped")}
-    out.print(f"written {counts['written']}, kept {counts['kept']}, skipped {counts['skipped']}: {out_dir}", markup=False, soft_wrap=True)
+    out.print(shown(f"written {counts['written']}, kept {counts['kept']}, skipped {counts['skipped']}: {out_dir}"), markup=False,
+              soft_wrap=True)
 
 
 @app.command(rich_help_panel="Models")
@@ -433,7 +424,7 @@ def morph(
         except FileNotFoundError as e:
             raise FacepackError(str(e)) from None
     atomic.write_png(out_file.resolve(), strip(frames, profile.size))
-    out.print(f"{steps} frames: {out_file}", markup=False, soft_wrap=True)
+    out.print(shown(f"{steps} frames: {out_file}"), markup=False, soft_wrap=True)
 
 
 @app.command(rich_help_panel="Packs")
@@ -461,10 +452,10 @@ def validate(
     result = validate_pack(pack, profile, players)
     if not quiet:
         for f in result.findings[:SHOWN]:
-            out.print(f"{f.severity}: {f.where}: {f.problem}", markup=False, soft_wrap=True)
+            out.print(shown(f"{f.severity}: {f.where}: {f.problem}"), markup=False, soft_wrap=True)
         if len(result.findings) > SHOWN:
             out.print(f"... and {len(result.findings) - SHOWN} more", markup=False, soft_wrap=True)
-    out.print(result.summary(), markup=False, soft_wrap=True)
+    out.print(shown(result.summary()), markup=False, soft_wrap=True)
     if result.errors:
         raise typer.Exit(1)
 
@@ -513,7 +504,7 @@ def workshop(
         err.print(f"published: https://steamcommunity.com/sharedfiles/filedetails/?id={published}", markup=False, soft_wrap=True)
     else:
         err.print(f"to publish: {' '.join(release.command(steam_user or 'USER'))}", markup=False, soft_wrap=True)
-    out.print(str(release.folder), markup=False, soft_wrap=True)
+    out.print(shown(release.folder), markup=False, soft_wrap=True)
 
 
 @app.command(rich_help_panel="Packs")
@@ -536,12 +527,12 @@ def main() -> None:
     try:
         app()
     except FacepackError as e:
-        err.print(f"error: {e}", markup=False, soft_wrap=True)
+        err.print(shown(f"error: {e}"), markup=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted: portraits written so far are complete; run the same command again to finish the pack", markup=False, soft_wrap=True)
         sys.exit(130)
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
-        err.print(f"error: {where}{e.strerror or e}", markup=False, soft_wrap=True)
+        err.print(shown(f"error: {where}{e.strerror or e}"), markup=False, soft_wrap=True)
         sys.exit(1)

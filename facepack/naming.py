@@ -23,7 +23,7 @@ from facepack.players import Player
 from facepack.profiles import GameProfile
 
 MAX_NAME_BYTES = 255
-_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f]')
+_FORBIDDEN = re.compile('[<>:"/\\\\|?*\x00-\x1f\x7f-\x9f\udc80-\udcff]')  # the last: bytes no encoding could read
 # Format characters (bidi overrides, zero-width marks, BOM) and noncharacters: invisible
 # in a file browser, they can make `Evil\u202egnp.exe` look like another name, and XML
 # refuses U+FFFE/U+FFFF outright.
@@ -74,7 +74,9 @@ def file_name(player: Player, profile: GameProfile, padded: bool = False) -> str
         "yyyy": f"{b.year:04d}" if b else "",
         "uid": player.uid or "",
     }
-    # Over-long names lose characters from the end of the longer name part until they fit.
+    # Over-long names lose characters from the end of the longer name part until they fit; no part
+    # can be longer than a whole file name, so that happens at most a few hundred times.
+    parts["first"], parts["last"] = parts["first"][:MAX_NAME_BYTES], parts["last"][:MAX_NAME_BYTES]
     while (name := _fits(template, parts, profile.extension)) is None:
         longer = "first" if len(parts["first"]) >= len(parts["last"]) else "last"
         if not parts[longer]:

@@ -38,6 +38,7 @@ def _ascii(text: str) -> str:
 
 
 def _fit_text(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> str:
+    text = text[:200]  # no caption of a 120-px tile holds more; a 200,000-letter name must not cost minutes
     if draw.textlength(text, font=font) <= width:
         return text
     while text and draw.textlength(text + "…", font=font) > width:

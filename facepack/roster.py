@@ -13,6 +13,7 @@ import codecs
 import csv
 import io
 import re
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +42,9 @@ POSITIONAL: dict[str, int] = {"id": 0, "first": 1, "last": 2, "dob": 3, "nation"
 DELIMITERS = (",", ";", "\t")
 DATE_FORMATS = "dd.mm.yyyy, yyyy-mm-dd or dd/mm/yyyy"
 
+# A roster is a text export: a whole-database FM print-screen of 500,000 people is ~100 MB.
+MAX_ROSTER_BYTES = 256 * 1024 * 1024
+_SURROGATE = re.compile("[\udc80-\udcff]")
 _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 _ID = re.compile(r"^[0-9]+(?:\.0+)?$")  # ASCII digits only: '١٢٣' is no game's ID
@@ -100,7 +104,11 @@ def parse_columns(spec: str | None) -> dict[str, str]:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was read with: UTF-8 (BOM or not), UTF-16 with BOM, else cp1252/latin-1."""
+    """Text and the encoding it was read with: UTF-8 (BOM or not), UTF-16 with BOM, else cp1252/latin-1.
+
+    A file that is UTF-8 but for a few stray bytes stays UTF-8: the bytes that are not become
+    lone surrogates, and the rows holding them are reported and skipped (`bad_text`), so one bad
+    byte never turns every accented name of the file into `Ã¶`."""
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             try:
@@ -109,12 +117,30 @@ def decode(data: bytes) -> tuple[str, str]:
                 break
     if b"\x00" in data[:8192]:
         raise FacepackError("binary data, not a text export (save the roster as CSV)")
-    for name in ("utf-8", "cp1252", "latin-1"):
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="surrogateescape")
+    stray = len(_SURROGATE.findall(text))
+    accented = sum(1 for c in text if ord(c) > 127) - stray
+    if accented > stray:  # more valid UTF-8 letters than stray bytes: a UTF-8 file with damage
+        return text, "utf-8"
+    for name in ("cp1252", "latin-1"):
         try:
             return data.decode(name), name
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin-1 decodes any bytes")
+
+
+def bad_text(cells: list[str]) -> str | None:
+    """Why a row's text cannot be trusted (bytes that are not UTF-8 in a UTF-8 file), or None."""
+    for cell in cells:
+        m = _SURROGATE.search(cell)
+        if m:
+            return f"byte 0x{ord(m.group()) - 0xDC00:02X} is not UTF-8 text (the rest of the file is): fix this row's spelling"
+    return None
 
 
 def _norm(cell: str) -> str:
@@ -125,7 +151,10 @@ def sniff_delimiter(text: str) -> str:
     sample = [line for line in text.splitlines() if line.strip()][:30]
     best, best_score = ",", (-1.0, 0)
     for delim in DELIMITERS:
-        counts = [len(row) for row in csv.reader(sample, delimiter=delim)]
+        try:
+            counts = [len(row) for row in csv.reader(sample, delimiter=delim)]
+        except csv.Error:  # an unbalanced quote in the sample: this delimiter tells nothing
+            continue
         if not counts:
             continue
         mode, hits = Counter(counts).most_common(1)[0]
@@ -183,12 +212,21 @@ def _cell(row: list[str], cols: dict[str, int], key: str) -> str:
 def read_text(path: Path) -> tuple[str, str]:
     """The roster file's text and encoding; FacepackError in one line for a file that is no text."""
     path = Path(path)
-    if not path.exists():
-        raise FacepackError(f"{path}: no such file")
-    if path.is_dir():
-        raise FacepackError(f"{path}: is a folder, not a roster file")
     try:
-        data = path.read_bytes()
+        info = path.stat()
+    except FileNotFoundError:
+        raise FacepackError(f"{path}: no such file") from None
+    except OSError as e:
+        raise FacepackError(f"{path}: cannot read ({e.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise FacepackError(f"{path}: is a folder, not a roster file")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would hang, /dev/zero never end
+        raise FacepackError(f"{path}: not a regular file (a pipe or device); save the export to a file")
+    if info.st_size > MAX_ROSTER_BYTES:
+        raise FacepackError(f"{path}: {info.st_size // 2**20} MiB, larger than any export ({MAX_ROSTER_BYTES // 2**20} MiB at most)")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_ROSTER_BYTES + 1)
     except OSError as e:
         raise FacepackError(f"{path}: cannot read ({e.strerror})") from None
     if not data.strip():
@@ -234,12 +272,16 @@ def read_roster(
                             f"rule); export the view again with Print screen -> Text file")
 
     delimiter = sniff_delimiter(text)
+    # A cell may be as long as the file: csv's 128 KiB default would refuse a whole roster for one cell.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
     try:
+        end = 0
         for row in reader:
+            start, end = end + 1, reader.line_num  # a quoted cell may span lines: report where the row starts
             if any(cell.strip() for cell in row):
-                rows.append((reader.line_num, row))
+                rows.append((start, row))
     except csv.Error as e:
         raise FacepackError(f"{path}: not a readable CSV export (line {reader.line_num}: {e})") from None
     if not rows:
@@ -317,6 +359,10 @@ def _small_int(text: str, low: int, high: int) -> int | None:
 
 def _row_to_player(line: int, row: list[str], cols: dict[str, int], season: date, include_staff: bool,
                    need_birth_date: bool = True, ids_required: bool = False):
+    damaged = bad_text(row)
+    if damaged:
+        name = " ".join(_cell(row, cols, k) for k in ("first", "last")).strip() or _cell(row, cols, "name")
+        return SkippedRow(line, damaged, _SURROGATE.sub("\ufffd", name))
     first, last = _cell(row, cols, "first"), _cell(row, cols, "last")
     if not first and not last:
         common = _cell(row, cols, "name")

@@ -37,7 +37,30 @@ def test_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch):
 
 
 def test_stale_temporaries_are_removed(tmp_path):
-    (tmp_path / f".a.png{atomic.TMP_MARK}abc").write_bytes(b"half")
+    (tmp_path / f".a.png{atomic.TMP_MARK}ab3_x9yz").write_bytes(b"half")  # what mkstemp names them
     (tmp_path / "keep.png").write_bytes(b"x")
+    (tmp_path / f".mine{atomic.TMP_MARK}notes.txt").write_bytes(b"a user's file that only looks like one")
     assert atomic.remove_stale_temporaries(tmp_path) == 1
-    assert [p.name for p in tmp_path.iterdir()] == ["keep.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["keep.png", f".mine{atomic.TMP_MARK}notes.txt"])
+
+
+def test_a_second_holder_of_the_lock_stops_in_one_line(tmp_path):
+    from facepack.errors import FacepackError
+
+    lock = tmp_path / ".pack.lock"
+    with atomic.exclusive(lock, "the pack"):
+        with pytest.raises(FacepackError, match="another facepack run is writing the pack"):
+            with atomic.exclusive(lock, "the pack"):
+                pass
+    with atomic.exclusive(lock, "the pack"):  # released when the first left
+        pass
+
+
+def test_move_new_never_replaces(tmp_path):
+    (tmp_path / "a").write_bytes(b"a")
+    (tmp_path / "b").write_bytes(b"b")
+    with pytest.raises(FileExistsError):
+        atomic.move_new(tmp_path / "a", tmp_path / "b")
+    assert (tmp_path / "b").read_bytes() == b"b" and (tmp_path / "a").exists()
+    atomic.move_new(tmp_path / "a", tmp_path / "c")
+    assert (tmp_path / "c").read_bytes() == b"a" and not (tmp_path / "a").exists()

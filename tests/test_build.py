@@ -116,7 +116,7 @@ def test_resume_after_a_run_killed_mid_way(options, tmp_path, monkeypatch):
     def dying_write(path, data):
         calls["n"] += 1
         if calls["n"] == 3:  # killed while writing the third portrait
-            (path.parent / f".{path.name}{atomic.TMP_MARK}killed").write_bytes(data[: len(data) // 2])  # what SIGKILL leaves
+            (path.parent / f".{path.name}{atomic.TMP_MARK}k1lled_x").write_bytes(data[: len(data) // 2])  # what SIGKILL leaves
             raise KeyboardInterrupt
         real(path, data)
 

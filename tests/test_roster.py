@@ -59,9 +59,28 @@ def test_encodings(tmp_path, encoding):
 
 def test_latin1_fallback_never_fails(tmp_path):
     path = tmp_path / "r.csv"
-    path.write_bytes("1,Zoë,Ærø,01.01.2000\n".encode("utf-8").replace("ë".encode(), b"\x81"))
+    path.write_bytes("1,Zoë,Ærø,01.01.2000\n".encode("latin-1").replace("ë".encode("latin-1"), b"\x81"))
     roster = read_roster(path, season=SEASON)  # 0x81 is undefined in cp1252: latin-1 takes it
-    assert roster.encoding == "latin-1" and len(roster.players) == 1
+    assert roster.encoding == "latin-1" and len(roster.players) == 1 and roster.players[0].last == "Ærø"
+
+
+def test_one_stray_byte_never_garbles_a_utf8_file(tmp_path):
+    """A UTF-8 export with one damaged row stays UTF-8: the accented names elsewhere keep their spelling,
+    and the damaged row is reported, not silently turned into mojibake."""
+    text = "1,Oskar,Björk,03.01.2006\n2,Zoë,Ærø,01.01.2000\n3,Broken,N\x00me,01.01.2001\n4,Ondřej,Novotný,23.03.1993\n"
+    path = tmp_path / "r.csv"
+    path.write_bytes(text.encode("utf-8").replace(b"\x00", b"\xe9"))  # a cp1252 e-acute in a UTF-8 file
+    roster = read_roster(path, season=SEASON)
+    assert roster.encoding == "utf-8"
+    assert [p.name for p in roster.players] == ["Oskar Björk", "Zoë Ærø", "Ondřej Novotný"]
+    [bad] = roster.skipped
+    assert bad.line == 3 and "0xE9 is not UTF-8" in bad.reason and "\ufffd" in bad.name
+
+
+def test_a_multi_line_record_reports_its_first_line(tmp_path):
+    roster = read(tmp_path, 'First Name,Last Name,DOB\nAnn,"Lee\nSmith",31.02.2000\nBo,Ek,01.01.2000\n')
+    [bad] = roster.skipped
+    assert bad.line == 2
 
 
 def test_bad_rows_are_skipped_with_line_and_reason(tmp_path):
