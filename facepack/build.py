@@ -93,6 +93,11 @@ class BuildReport:
         return [r for r in self.rows if r.status == "skipped"]
 
 
+def check_psi(psi: float) -> None:
+    if not (math.isfinite(psi) and 0.0 <= psi <= 2.0):
+        raise FacepackError(f"--psi {psi}: use a number from 0 (most typical) to 2 (most varied); 0.8 is the default")
+
+
 def default_pack_folder(out: Path, roster: Path) -> Path:
     """The pack folder named after the roster file, made safe (a macOS NFD name, `?`, a leading dot):
     the user never chose that name, so it is cleaned, not refused."""
@@ -178,8 +183,7 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
     background = parse_background(opts.background or profile.background, profile)
     if opts.batch_size < 1:
         raise FacepackError("--batch-size must be at least 1")
-    if not (math.isfinite(opts.psi) and 0.0 <= opts.psi <= 2.0):
-        raise FacepackError(f"--psi {opts.psi}: use a number from 0 (most typical) to 2 (most varied); 0.8 is the default")
+    check_psi(opts.psi)
     config_target = profile.config_target(opts.mapping) if profile.config_xml else ""
     roster = read_roster(opts.roster, season=opts.season, include_staff=opts.include_staff, columns=opts.columns,
                          need_birth_date=profile.requires_birth_date)

@@ -396,6 +396,7 @@ def morph(
 ) -> None:
     """The walk from one player's face to another's, as a strip of frames (for 'family' faces)."""
     from facepack import atomic
+    from facepack.build import check_psi
     from facepack.morph import find_player, painter_frames, strip
     from facepack.players import face_request
     from facepack.profiles import load_profile
@@ -403,6 +404,7 @@ def morph(
 
     if steps < 2:
         raise FacepackError("--steps must be at least 2")
+    check_psi(psi)
     if out_file.exists() and not overwrite:
         raise FacepackError(f"{out_file} exists; --overwrite replaces it")
     when = _season(season)
