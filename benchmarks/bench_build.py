@@ -16,11 +16,12 @@ import time
 from datetime import date
 from pathlib import Path
 
+from facepack.generator import FaceRequest, load_generator
+from facepack.segmenter import load_segmenter
+
 from facepack.build import BuildOptions, build_pack
 from facepack.compose import compose_portrait, parse_background
 from facepack.profiles import load_profile
-from generator import FaceRequest, load_generator
-from segmenter import load_segmenter
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "league.csv"
 

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from facepack.generator import FaceRequest, load_generator
 
-from facepack.quiet import import_keras
-from generator import FaceRequest, load_generator
+from facepack.core.quiet import import_keras
 
 
 def rate(fn, faces: int, repeat: int = 2) -> float:
@@ -34,7 +34,7 @@ def main() -> None:
     ap.add_argument("--faces", type=int, default=64)
     a = ap.parse_args()
     keras = import_keras()
-    from generator.learned import LearnedGenerator
+    from facepack.generator.learned import LearnedGenerator
 
     gen = LearnedGenerator(a.model)
     res = int(gen.model.outputs[0].shape[1])

@@ -11,9 +11,10 @@ import argparse
 import time
 from pathlib import Path
 
-from facepack.quiet import import_keras
-from generator import UI_BLUE, FaceRequest, load_generator
-from segmenter.chroma import ChromaKeySegmenter
+from facepack.generator import UI_BLUE, FaceRequest, load_generator
+from facepack.segmenter.chroma import ChromaKeySegmenter
+
+from facepack.core.quiet import import_keras
 
 
 def timed(fn, images, repeat: int = 2) -> float:
@@ -33,7 +34,7 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=256)
     a = ap.parse_args()
     import_keras()
-    from segmenter.learned import LearnedSegmenter
+    from facepack.segmenter.learned import LearnedSegmenter
 
     images = [p.image for p in load_generator("painter", size=a.size).generate([FaceRequest(i, 25.0) for i in range(a.images)])]
     n = len(images)

@@ -23,21 +23,28 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 from PIL import Image
 
-from facepack import atomic
 from facepack.compose import compose_portrait, parse_background
 from facepack.config_xml import parse as parse_config
 from facepack.config_xml import render as render_config
-from facepack.errors import FacepackError
+from facepack.core import atomic
+from facepack.core.errors import FacepackError
+from facepack.core.likeness import NEAR_DUPLICATE, closest, face_code
 from facepack.existing import ExistingFaces, own_portraits, scan_existing
-from facepack.likeness import NEAR_DUPLICATE, closest, face_code
+from facepack.generator import DEFAULT_GENERATOR
+from facepack.generator.base import FaceRequest, age_group
 from facepack.manifest import ManifestRow, write_manifest
-from facepack.naming import clean_part, file_name, inside, inside_pack, person_key, safe_stem
+from facepack.naming import (
+    clean_part,
+    file_name,
+    inside,
+    inside_pack,
+    person_key,
+    safe_stem,
+)
 from facepack.players import Player, face_request, face_seed
 from facepack.preview import write_preview
 from facepack.profiles import GameProfile, load_profile
 from facepack.roster import Roster, game_for, read_roster
-from generator import DEFAULT_GENERATOR
-from generator.base import FaceRequest, age_group
 
 PREVIEW_MAX = 100
 MAX_REDRAWS = 8
@@ -231,12 +238,12 @@ def _complete(opts: BuildOptions, profile: GameProfile, background, config_targe
 
     redrawn: dict[str, tuple[int, str]] = {}
     if todo:
-        from generator import load_generator
-        from segmenter import load_segmenter
+        from facepack.generator import load_generator
+        from facepack.segmenter import load_segmenter
 
         try:
             if "learned" in (opts.generator, opts.segmenter):
-                from facepack.quiet import import_keras
+                from facepack.core.quiet import import_keras
 
                 import_keras()
             gen = load_generator(opts.generator, size=opts.generator_size, model=opts.model, psi=opts.psi)

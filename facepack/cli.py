@@ -9,11 +9,18 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from facepack import __version__
-from facepack.errors import FacepackError
-from generator import DEFAULT_GENERATOR
+from facepack.core.errors import FacepackError
+from facepack.generator import DEFAULT_GENERATOR
 
 app = typer.Typer(
     help="Turn a sports-management game's database export into a finished facepack.",
@@ -143,8 +150,8 @@ def dataset(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Make training data: clean installed facepacks and/or paint portraits, as TFRecord shards."""
+    from facepack.core.quiet import import_keras
     from facepack.dataset.make import DatasetOptions, make_dataset
-    from facepack.quiet import import_keras
 
     import_keras()
 
@@ -182,10 +189,10 @@ def train_segmenter_cmd(
     init: Optional[Path] = typer.Option(None, "--init", help="Start from this .keras model's weights (fine-tuning).", show_default=False),
 ) -> None:
     """Train the cut-out network. Run the same command again to resume an interrupted run."""
-    from facepack.quiet import import_keras
+    from facepack.core.quiet import import_keras
 
     import_keras()
-    from segmenter.train import TrainConfig, train_segmenter
+    from facepack.segmenter.train import TrainConfig, train_segmenter
 
     cfg = TrainConfig(size=size, base=base, depth=depth, batch=batch_size, steps=steps, steps_per_epoch=steps_per_epoch,
                       learning_rate=learning_rate, seed=seed)
@@ -219,11 +226,11 @@ def train_generator_cmd(
     """Train the conditional StyleGAN generator. Run the same command again to resume.
 
     Under KERAS_BACKEND=jax it trains with JAX, over every device JAX sees (the batch split between them)."""
-    from facepack.quiet import import_keras
+    from facepack.core.quiet import import_keras
 
     import_keras()
-    from generator.stylegan.model import GanConfig
-    from generator.stylegan.train import TrainSettings, train_generator
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import TrainSettings, train_generator
 
     if resolution < 8 or resolution & (resolution - 1):
         raise FacepackError("--resolution must be a power of two, at least 8")
@@ -246,11 +253,10 @@ def evaluate_segmenter_cmd(
     """IoU, boundary distance and edge spill against the colour key, at the output resolution."""
     import json
 
-    from facepack.quiet import import_keras
-
-    from generator.base import UI_BLUE
-    from segmenter import load_segmenter
-    from segmenter.evaluate import evaluate_segmenter
+    from facepack.core.quiet import import_keras
+    from facepack.generator.base import UI_BLUE
+    from facepack.segmenter import load_segmenter
+    from facepack.segmenter.evaluate import evaluate_segmenter
 
     if model == "chroma":
         seg = load_segmenter("chroma", background=UI_BLUE)
@@ -263,7 +269,7 @@ def evaluate_segmenter_cmd(
     metrics = evaluate_segmenter(seg.matte, data, limit=limit)
     out.print(json.dumps(metrics, indent=2), markup=False, soft_wrap=True)
     if card and model != "chroma":
-        from facepack.modelcard import update_metrics
+        from facepack.core.modelcard import update_metrics
 
         update_metrics(seg.path, metrics)
         err.print(f"metrics written to {seg.path.with_suffix('.json')}", markup=False, soft_wrap=True)
@@ -282,12 +288,12 @@ def evaluate_generator_cmd(
     """Classifier two-sample test, condition accuracy and near-duplicate rate."""
     import json
 
-    from facepack.quiet import import_keras
+    from facepack.core.quiet import import_keras
 
     import_keras()
-    from facepack.modelcard import read_card
-    from generator.evaluate import c2st_of, evaluate_generator
-    from generator.learned import LearnedGenerator
+    from facepack.core.modelcard import read_card
+    from facepack.generator.evaluate import c2st_of, evaluate_generator
+    from facepack.generator.learned import LearnedGenerator
 
     try:
         gen = LearnedGenerator(None if model == "default" else Path(model), psi=psi)
@@ -300,7 +306,7 @@ def evaluate_generator_cmd(
                                        "c2st_accuracy": c2st_of(first, data, samples=samples)}
     out.print(json.dumps(metrics, indent=2), markup=False, soft_wrap=True)
     if card:
-        from facepack.modelcard import update_metrics
+        from facepack.core.modelcard import update_metrics
 
         update_metrics(gen.path, metrics)
         err.print(f"metrics written to {gen.path.with_suffix('.json')}", markup=False, soft_wrap=True)
@@ -349,9 +355,9 @@ def models(
     """The default models and any given ones, with their model cards."""
     import json
 
-    from facepack.modelcard import read_card
-    from generator.learned import default_model_path as default_generator_path
-    from segmenter.learned import default_model_path
+    from facepack.core.modelcard import read_card
+    from facepack.generator.learned import default_model_path as default_generator_path
+    from facepack.segmenter.learned import default_model_path
 
     gen = default_generator_path()
     entries = [
@@ -395,8 +401,8 @@ def morph(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it exists."),
 ) -> None:
     """The walk from one player's face to another's, as a strip of frames (for 'family' faces)."""
-    from facepack import atomic
     from facepack.build import check_psi
+    from facepack.core import atomic
     from facepack.morph import find_player, painter_frames, strip
     from facepack.players import face_request
     from facepack.profiles import load_profile
@@ -416,10 +422,10 @@ def morph(
     if model is None and generator == "painter":
         frames = painter_frames(a, b, steps)
     else:
-        from facepack.quiet import import_keras
+        from facepack.core.quiet import import_keras
 
         import_keras()
-        from generator.learned import LearnedGenerator
+        from facepack.generator.learned import LearnedGenerator
 
         try:
             frames = LearnedGenerator(model, psi=psi).morph(a, b, steps)

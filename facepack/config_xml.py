@@ -12,8 +12,8 @@ from typing import Iterable
 
 from lxml import etree
 
-import templates
-from facepack.errors import FacepackError
+from facepack import templates
+from facepack.core.errors import FacepackError
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True, huge_tree=False)
 

@@ -14,10 +14,11 @@ from typing import Callable, Sequence
 import numpy as np
 from PIL import Image, ImageOps
 
-from facepack import atomic
 from facepack.build import batches
-from facepack.compose import Background, composite, local_background
-from facepack.errors import FacepackError
+from facepack.compose import Background, composite
+from facepack.core import atomic
+from facepack.core.errors import FacepackError
+from facepack.core.matting import local_background
 from facepack.existing import IMAGE_SUFFIXES, stem_key
 from facepack.naming import inside
 
@@ -83,7 +84,7 @@ def border_colour(image: np.ndarray) -> tuple[int, int, int]:
 
 def by_border_colour(images: list[np.ndarray]) -> list[np.ndarray]:
     """The colour key for pictures whose background is unknown: each keyed on its own border colour."""
-    from segmenter import load_segmenter
+    from facepack.segmenter import load_segmenter
 
     return [load_segmenter("chroma", background=border_colour(img)).matte([img])[0] for img in images]
 
@@ -92,8 +93,8 @@ def open_segmenter(name: str, model: Path | None) -> Callable[[list[np.ndarray]]
     """A segmenter for pictures whose background colour is not known in advance."""
     if name == "chroma":
         return by_border_colour
-    from facepack.quiet import import_keras
-    from segmenter import load_segmenter
+    from facepack.core.quiet import import_keras
+    from facepack.segmenter import load_segmenter
 
     import_keras()
     try:

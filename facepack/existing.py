@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from facepack.config_xml import mapped_uids
-from facepack.errors import FacepackError
+from facepack.core.errors import FacepackError
 from facepack.naming import person_key
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif", ".webp", ".tif", ".tiff"}

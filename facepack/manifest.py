@@ -7,7 +7,7 @@ import re
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
-from facepack.atomic import write_text
+from facepack.core.atomic import write_text
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from dataclasses import fields, replace
 
 import numpy as np
 
-from facepack.compose import fit
-from facepack.errors import FacepackError
+from facepack.core.errors import FacepackError
+from facepack.core.matting import fit
+from facepack.generator.base import FaceRequest
+from facepack.generator.painter.look import Look
 from facepack.players import Player
 from facepack.roster import Roster
-from generator.base import FaceRequest
-from generator.painter.look import Look
 
 
 def find_player(roster: Roster, key: str) -> Player:
@@ -46,9 +46,9 @@ def blend_looks(a: Look, b: Look, t: float) -> Look:
 
 
 def painter_frames(a: FaceRequest, b: FaceRequest, steps: int, size: int = 256) -> list[np.ndarray]:
-    from generator.base import UI_BLUE
-    from generator.painter import paint
-    from generator.painter.look import look_of
+    from facepack.generator.base import UI_BLUE
+    from facepack.generator.painter import paint
+    from facepack.generator.painter.look import look_of
 
     la, lb = look_of(a), look_of(b)
     return [paint(blend_looks(la, lb, t), size, UI_BLUE)[0] for t in np.linspace(0.0, 1.0, steps)]

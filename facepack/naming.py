@@ -18,7 +18,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from facepack.errors import FacepackError
+from facepack.core.errors import FacepackError
 from facepack.players import Player
 from facepack.profiles import GameProfile
 

@@ -6,8 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from generator.base import FaceRequest, age_group
-
+from facepack.generator.base import FaceRequest, age_group
 
 # FM's face-tool exports carry no birth date, and the players they are made for are
 # mostly newly generated youth players (FM creates them at 15 to 17): without a birth

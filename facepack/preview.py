@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from facepack.atomic import write_bytes
+from facepack.core.atomic import write_bytes
 
 COLUMNS = 10
 TILE_WIDTH = 120

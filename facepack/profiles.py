@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib.resources import files
 
-import templates
-from facepack.errors import FacepackError
+from facepack import templates
+from facepack.core.errors import FacepackError
 
 MAPPINGS = ("newgen", "plain")
 
@@ -43,7 +43,7 @@ class GameProfile:
 
 
 def profile_names() -> list[str]:
-    folder = files("templates.profiles")
+    folder = files("facepack.templates.profiles")
     return sorted(p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from facepack.errors import FacepackError
+from facepack.core.errors import FacepackError
 from facepack.fm_export import is_rich_text, looks_like_print_screen, read_print_screen
 from facepack.players import Player
 

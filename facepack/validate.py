@@ -18,7 +18,7 @@ from PIL import Image
 
 from facepack.config_xml import mapped_files
 from facepack.config_xml import parse as parse_config
-from facepack.errors import FacepackError
+from facepack.core.errors import FacepackError
 from facepack.existing import IMAGE_SUFFIXES, stem_key
 from facepack.naming import birth_date_in, file_name, person_key
 from facepack.profiles import GameProfile

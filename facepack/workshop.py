@@ -25,8 +25,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from facepack import __version__, atomic
-from facepack.errors import FacepackError
+from facepack import __version__
+from facepack.core import atomic
+from facepack.core.errors import FacepackError
 from facepack.existing import IMAGE_SUFFIXES
 from facepack.profiles import GameProfile
 

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.base import AGE_GROUPS, UI_BLUE, FaceGenerator, FaceRequest, Portrait, age_group
+from facepack.generator.base import (
+    AGE_GROUPS,
+    UI_BLUE,
+    FaceGenerator,
+    FaceRequest,
+    Portrait,
+    age_group,
+)
 
 GENERATORS = ("learned", "painter")
 # What build, morph and `facepack models` use unless told otherwise: one place decides. The
@@ -17,11 +24,11 @@ def load_generator(name: str = DEFAULT_GENERATOR, *, size: int = 256, model: Pat
     for a missing model. `learned` takes `model` (a .keras file from `facepack train generator`),
     else the one shipped in generator/models."""
     if name == "painter":
-        from generator.painter import PainterGenerator
+        from facepack.generator.painter import PainterGenerator
 
         return PainterGenerator(size=size)
     if name == "learned":
-        from generator.learned import LearnedGenerator
+        from facepack.generator.learned import LearnedGenerator
 
         return LearnedGenerator(model, size=size, psi=psi)
     raise ValueError(f"unknown generator {name!r} (choose from: {', '.join(GENERATORS)})")

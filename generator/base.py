@@ -11,23 +11,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-# Sampled from the EHM interface: a cut-out composited on it blends into the game.
-UI_BLUE: tuple[int, int, int] = (31, 44, 56)
-
-# (name, first age in years, first age of the next group). One place, because the
-# learned generator is conditioned on these labels and its training data carries them.
-AGE_GROUPS: tuple[tuple[str, float, float], ...] = (
-    ("junior", 0.0, 21.0),
-    ("senior", 21.0, 32.0),
-    ("veteran", 32.0, 200.0),
-)
-
-
-def age_group(age: float) -> str:
-    for name, low, high in AGE_GROUPS:
-        if low <= age < high:
-            return name
-    return AGE_GROUPS[-1][0]
+from facepack.core.game import AGE_GROUPS, UI_BLUE, age_group
 
 
 @dataclass(frozen=True)
@@ -65,3 +49,6 @@ class FaceGenerator(Protocol):
     background: tuple[int, int, int]
 
     def generate(self, requests: Sequence[FaceRequest]) -> list[Portrait]: ...
+
+
+__all__ = ["AGE_GROUPS", "UI_BLUE", "FaceGenerator", "FaceRequest", "Portrait", "age_group"]

@@ -9,7 +9,7 @@
   age group and complexion of generated faces; the share it gets as requested (mean
   of the two), beside the same classifier's accuracy on real held-out faces (the ceiling).
 - near_duplicate_rate: the share of generated faces with another within
-  facepack.likeness.NEAR_DUPLICATE (an 8x8 Lab thumbnail of the face area; the
+  facepack.core.likeness.NEAR_DUPLICATE (an 8x8 Lab thumbnail of the face area; the
   threshold's measurement is in that module).
 """
 from __future__ import annotations
@@ -18,11 +18,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from facepack.generator.stylegan.model import age_groups, complexions, label_indices
 
-from facepack.dataset.records import load_arrays
-from generator.stylegan.model import age_groups, complexions, label_indices
-
-from facepack.likeness import NEAR_DUPLICATE, near_duplicate_rate
+from facepack.core.likeness import NEAR_DUPLICATE, near_duplicate_rate
+from facepack.core.records import load_arrays
 
 # The classifiers judge 64 px copies: the cues (skin, hair, greying, facial hair, artefacts) survive,
 # and a CPU trains them to convergence in minutes.
@@ -99,7 +98,7 @@ def c2st_accuracy(keras, real: np.ndarray, fake: np.ndarray, size: int, seed: in
 
 def _requests(test_labels, samples: int, seed: int):
     """Representative requests with the held-out split's conditions."""
-    from generator.base import FaceRequest
+    from facepack.generator.base import FaceRequest
 
     rng = np.random.default_rng(seed)
     age_of = {"junior": 19.0, "senior": 26.0, "veteran": 35.0}
@@ -141,7 +140,7 @@ def _c2st_repeated(keras, generator, test_x, test_labels, samples: int, seed: in
 def c2st_of(generator, data: Path, samples: int = 1000, limit_real: int | None = 600, seed: int = 0,
             repeats: int = C2ST_REPEATS) -> float:
     """The two-sample test alone (the mean of `repeats`): for an early checkpoint, to show the test tells bad from good."""
-    from facepack.quiet import import_keras
+    from facepack.core.quiet import import_keras
 
     keras = import_keras()
     test_x, _, test_labels = load_arrays(data, "test", limit=limit_real)
@@ -166,7 +165,7 @@ def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: i
     narrows each condition's faces toward its mean on purpose, and a two-sample test counts that
     narrowness against the model. The test at build's psi is reported beside, as are the
     condition accuracy and near duplicates, which are about the faces a pack gets."""
-    from facepack.quiet import import_keras
+    from facepack.core.quiet import import_keras
 
     keras = import_keras()
     size = CLASSIFIER_SIZE

@@ -13,26 +13,24 @@ from typing import Sequence
 
 import cv2
 import numpy as np
-
-from generator.base import AGE_GROUPS, UI_BLUE, FaceRequest, Portrait
-from generator.painter.look import look_of
-
+from facepack.generator.base import AGE_GROUPS, UI_BLUE, FaceRequest, Portrait
+from facepack.generator.painter.look import look_of
 
 DEFAULT_MODEL = "face_gan.keras"
 
 
 def default_model_path() -> Path:
-    return Path(str(files("generator.models").joinpath(DEFAULT_MODEL)))
+    return Path(str(files("facepack.generator.models").joinpath(DEFAULT_MODEL)))
 
 
 class LearnedGenerator:
     name = "learned"
 
     def __init__(self, model_path: Path | None = None, size: int = 256, psi: float = 0.8, batch_size: int = 8):
-        from facepack.quiet import import_keras
+        from facepack.core.quiet import import_keras
 
         keras = import_keras()
-        import generator.stylegan.model  # noqa: F401  (registers the custom layers)
+        import facepack.generator.stylegan.model  # noqa: F401  (registers the custom layers)
 
         self.path = Path(model_path) if model_path is not None else default_model_path()
         if not self.path.exists():
@@ -42,9 +40,9 @@ class LearnedGenerator:
         self.z_dim = int(self.model.inputs[0].shape[-1])
         self.size, self.psi, self.batch_size = size, psi, batch_size
         self.background = UI_BLUE
-        from generator.stylegan.model import complexions
+        from facepack.generator.stylegan.model import complexions
 
-        from facepack.modelcard import read_card
+        from facepack.core.modelcard import read_card
 
         self.complexions = complexions()
         # A model trained on community portraits alone never saw a complexion label: ask it for 'unknown'.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from segmenter.base import Segmenter
+from facepack.segmenter.base import Segmenter
 
 SEGMENTERS = ("learned", "chroma")
 
@@ -12,13 +12,13 @@ def load_segmenter(name: str = "learned", *, background: tuple[int, int, int] | 
     """A ready segmenter by name. `background` is the colour the images were made on, None when
     unknown (the colour key needs it); `model` a .keras file for the learned one (default: shipped)."""
     if name == "chroma":
-        from segmenter.chroma import ChromaKeySegmenter
+        from facepack.segmenter.chroma import ChromaKeySegmenter
 
         if background is None:
             raise ValueError("the colour key needs the background colour")
         return ChromaKeySegmenter(background)
     if name == "learned":
-        from segmenter.learned import LearnedSegmenter
+        from facepack.segmenter.learned import LearnedSegmenter
 
         return LearnedSegmenter(model, background=background)
     raise ValueError(f"unknown segmenter {name!r} (choose from: {', '.join(SEGMENTERS)})")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from facepack.generator.base import UI_BLUE
 
-from facepack.compose import foreground
-from generator.base import UI_BLUE
+from facepack.core.matting import foreground
 
 
 def _smooth(rng: np.random.Generator, size: int, cells: int, channels: int) -> np.ndarray:

@@ -14,8 +14,7 @@ from typing import Sequence
 
 import cv2
 import numpy as np
-
-from segmenter.cleanup import keep_subject, reachable_from_border
+from facepack.segmenter.cleanup import keep_subject, reachable_from_border
 
 
 class ChromaKeySegmenter:

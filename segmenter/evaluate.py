@@ -21,12 +21,12 @@ from typing import Callable
 
 import cv2
 import numpy as np
+from facepack.generator.base import UI_BLUE
+from facepack.segmenter.augment import in_use
+from facepack.segmenter.chroma import ChromaKeySegmenter
 
-from facepack.compose import fit, foreground
-from facepack.dataset.records import load_arrays
-from generator.base import UI_BLUE
-from segmenter.augment import in_use
-from segmenter.chroma import ChromaKeySegmenter
+from facepack.core.matting import fit, foreground
+from facepack.core.records import load_arrays
 
 OUTPUT_SIZE = (157, 200)
 CONTRAST = np.array([255.0, 255.0, 255.0], np.float32)

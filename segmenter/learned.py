@@ -7,24 +7,23 @@ from typing import Sequence
 
 import cv2
 import numpy as np
-
-from segmenter.refine import refine
+from facepack.segmenter.refine import refine
 
 DEFAULT_MODEL = "matte_net.keras"
 
 
 def default_model_path() -> Path:
-    return Path(str(files("segmenter.models").joinpath(DEFAULT_MODEL)))
+    return Path(str(files("facepack.segmenter.models").joinpath(DEFAULT_MODEL)))
 
 
 class LearnedSegmenter:
     name = "learned"
 
     def __init__(self, model_path: Path | None = None, background: tuple[int, int, int] | None = None, batch_size: int = 8):
-        from facepack.quiet import import_keras
+        from facepack.core.quiet import import_keras
 
         keras = import_keras()
-        import segmenter.model  # noqa: F401  (registers the custom loss and metric for loading)
+        import facepack.segmenter.model  # noqa: F401  (registers the custom loss and metric for loading)
 
         self.path = Path(model_path) if model_path else default_model_path()
         if not self.path.exists():

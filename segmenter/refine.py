@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-
-from segmenter.cleanup import keep_subject, reachable_from_border
+from facepack.segmenter.cleanup import keep_subject, reachable_from_border
 
 
 def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -> np.ndarray:

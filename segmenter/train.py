@@ -15,12 +15,12 @@ from typing import Callable
 
 import cv2
 import numpy as np
+from facepack.segmenter.augment import augment
 
-from facepack.dataset.records import load_arrays, read_info
-from facepack.errors import FacepackError
-from facepack.modelcard import training_card, write_card
-from facepack.quiet import import_keras
-from segmenter.augment import augment
+from facepack.core.errors import FacepackError
+from facepack.core.modelcard import training_card, write_card
+from facepack.core.quiet import import_keras
+from facepack.core.records import load_arrays, read_info
 
 CHECKPOINT = "checkpoint.keras"
 EXPORT = "matte_net.keras"
@@ -80,7 +80,7 @@ def _resized(images: np.ndarray, alphas: np.ndarray, size: int):
 def train_segmenter(data: Path, out: Path, cfg: TrainConfig, init: Path | None = None,
                     log: Callable[[str], None] = print, command: str = "") -> Path:
     keras = import_keras()
-    from segmenter.model import build_matte_net, hard_iou, matte_loss
+    from facepack.segmenter.model import build_matte_net, hard_iou, matte_loss
 
     info = read_info(data)
     images, alphas, _ = load_arrays(data, "train")

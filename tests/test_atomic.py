@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from facepack import atomic
+from facepack.core import atomic
 
 
 def test_write_replaces_whole_and_leaves_no_temporaries(tmp_path):
@@ -45,7 +45,7 @@ def test_stale_temporaries_are_removed(tmp_path):
 
 
 def test_a_second_holder_of_the_lock_stops_in_one_line(tmp_path):
-    from facepack.errors import FacepackError
+    from facepack.core.errors import FacepackError
 
     lock = tmp_path / ".pack.lock"
     with atomic.exclusive(lock, "the pack"):

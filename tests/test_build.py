@@ -3,13 +3,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SMALL_EHM, write_roster
 from lxml import etree
 from PIL import Image
 
-import facepack.atomic as atomic
-from conftest import SMALL_EHM, write_roster
 from facepack.build import build_pack
-from facepack.errors import FacepackError
+from facepack.core import atomic
+from facepack.core.errors import FacepackError
 from facepack.manifest import read_manifest
 
 FACES = ["Oskar_Björk_3_1_2006.png", "Moritz_Weiß_3_1_1992.png", "Jack_Reilly_27_1_1999.png", "Chidi_Okafor_12_12_1987.png"]
@@ -264,7 +264,7 @@ def test_unknown_generator_and_profile(options):
 
 def test_the_shipped_learned_segmenter_builds_deterministically(options, tmp_path):
     """The default cut-out runs a network in fixed-size batches: no face may depend on its batch-mates."""
-    from segmenter.learned import default_model_path
+    from facepack.segmenter.learned import default_model_path
 
     assert default_model_path().exists(), "the learned segmenter ships inside the package"
     a = build_pack(options(out=tmp_path / "a", segmenter="learned", batch_size=3)).pack
@@ -280,11 +280,12 @@ def test_the_shipped_learned_segmenter_builds_deterministically(options, tmp_pat
 
 def test_near_duplicate_faces_are_redrawn(options, tmp_path, monkeypatch):
     """A generator that gives everyone the same first face: build must re-draw, deterministically."""
-    import generator
-    from facepack.likeness import NEAR_DUPLICATE, distances, face_code
+    from conftest import SEASON
+
+    from facepack import generator
+    from facepack.core.likeness import NEAR_DUPLICATE, distances, face_code
     from facepack.players import face_seed
     from facepack.roster import read_roster
-    from conftest import SEASON
 
     roster = read_roster(options().roster, season=SEASON)
     redraw_seeds = {face_seed(f"{p.identity}#redraw1", 0) for p in roster.players}

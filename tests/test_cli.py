@@ -2,11 +2,9 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import EXAMPLES
 
 
@@ -97,7 +95,7 @@ def test_models_lists_the_shipped_segmenter_with_its_card():
 def test_models_lists_the_shipped_generator_with_its_card():
     import json
 
-    from generator import DEFAULT_GENERATOR
+    from facepack.generator import DEFAULT_GENERATOR
 
     r = facepack("models", "--json")
     entries = json.loads(r.stdout)

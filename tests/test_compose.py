@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from facepack.compose import Background, composite, fit, foreground, parse_background
-from facepack.errors import FacepackError
+from facepack.compose import Background, composite, parse_background
+from facepack.core.errors import FacepackError
+from facepack.core.matting import fit, foreground
 from facepack.profiles import load_profile
 
 UI = (31, 44, 56)

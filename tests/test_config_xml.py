@@ -2,7 +2,7 @@ import pytest
 from lxml import etree
 
 from facepack.config_xml import mapped_uids, render
-from facepack.errors import FacepackError
+from facepack.core.errors import FacepackError
 
 
 def records(xml: bytes) -> dict[str, str]:

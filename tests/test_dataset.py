@@ -1,17 +1,16 @@
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SEASON, write_roster
+from facepack.generator.base import UI_BLUE
 from PIL import Image
 
-from conftest import SEASON, write_roster
+from facepack.core.errors import FacepackError
+from facepack.core.records import load_arrays, read_split
 from facepack.dataset.cleaning import birth_date_from_name, square_on_background
 from facepack.dataset.make import DatasetOptions, make_dataset
 from facepack.dataset.painted import painted_samples
-from facepack.dataset.records import load_arrays, read_split
-from facepack.errors import FacepackError
-from generator.base import UI_BLUE
 
 
 def rgba_portrait(w=40, h=52, opaque=False, hidden=True):
@@ -101,7 +100,7 @@ def test_shards_read_without_tensorflow_match_what_tensorflow_reads(tmp_path):
     for o, t in zip(ours, theirs):
         assert np.array_equal(o.image, np.asarray(Image.open(__import__("io").BytesIO(t["image"].numpy())).convert("RGB")))
         assert (o.age_group, o.complexion, o.source) == tuple(t[k].numpy().decode() for k in ("age_group", "complexion", "source"))
-    code = (f"import sys; from facepack.dataset.records import load_arrays; load_arrays({str(tmp_path / 'd')!r}, 'train'); "
+    code = (f"import sys; from facepack.core.records import load_arrays; load_arrays({str(tmp_path / 'd')!r}, 'train'); "
             "assert 'tensorflow' not in sys.modules")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0  # a JAX-only machine can read the shards
 

@@ -4,15 +4,15 @@ import subprocess
 import sys
 
 import pytest
+from conftest import SEASON, write_roster
+from facepack.generator.painter.look import look_of
 from lxml import etree
 
-from conftest import SEASON, write_roster
 from facepack.build import build_pack
-from facepack.errors import FacepackError
+from facepack.core.errors import FacepackError
 from facepack.fm_export import looks_like_print_screen, read_print_screen
 from facepack.players import UNKNOWN_AGE, face_request
 from facepack.roster import read_roster
-from generator.painter.look import look_of
 
 RULE = "| " + "-" * 98 + "| "
 WIDTHS = (10, 10, 10, 26, 10, 10, 10)
@@ -70,14 +70,14 @@ def test_the_export_tells_how_a_player_looks():
     assert sum(light.skin) > sum(dark.skin) + 30
     # Players without the hints look exactly as before: same draws, same face.
     plain = Player(1, "A", "B", None, uid="7", nationality="SWE")
-    from generator.painter.look import sample_look
+    from facepack.generator.painter.look import sample_look
 
     req = face_request(plain, SEASON, 0)
     assert look_of(req) == sample_look(req.seed, req.age, "SWE")
 
 
 def test_fm_nation_codes_are_known():
-    from generator.painter.look import appearance_table
+    from facepack.generator.painter.look import appearance_table
 
     nations = appearance_table()["nationalities"]
     for code in ("ENG", "SCO", "WAL", "NIR", "NED", "GER", "BRA", "CIV", "POR", "SVN", "LVA"):

@@ -7,22 +7,21 @@ import os
 import random
 import subprocess
 import sys
-import time
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SEASON, SMALL_EHM, write_roster
 from lxml import etree
 from PIL import Image
 
-from conftest import SEASON, SMALL_EHM, write_roster
-from facepack import atomic
 from facepack.build import build_pack
-from facepack.cutout import MAX_SIDE, by_border_colour, cut_out
-from facepack.errors import FacepackError
-from facepack.manifest import read_manifest
 from facepack.compose import Background
+from facepack.core import atomic
+from facepack.core.errors import FacepackError
+from facepack.cutout import MAX_SIDE, by_border_colour, cut_out
+from facepack.manifest import read_manifest
 
 
 def facepack(*args, cwd=None, timeout=120):

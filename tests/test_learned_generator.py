@@ -4,18 +4,18 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from conftest import SEASON
+from facepack.generator.base import FaceRequest
+
 from facepack.dataset.make import DatasetOptions, make_dataset
-from generator.base import FaceRequest
 
 TINY = dict(resolution=16, z_dim=16, w_dim=16, channel_base=128, channel_max=16, embed_dim=8)
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    from generator.stylegan.model import GanConfig
-    from generator.stylegan.train import TrainSettings, train_generator
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import TrainSettings, train_generator
 
     data = tmp_path_factory.mktemp("data") / "painted"
     make_dataset(DatasetOptions(out=data, painter=12, size=32, holdout=0.25, season=SEASON))
@@ -26,8 +26,8 @@ def run(tmp_path_factory):
 
 
 def test_the_background_is_exact_where_the_matte_is_clear():
-    from generator.base import UI_BLUE
-    from generator.stylegan.model import Composite
+    from facepack.generator.base import UI_BLUE
+    from facepack.generator.stylegan.model import Composite
 
     x = np.zeros((1, 2, 2, 4), np.float32)
     x[0, 0, 0] = [0.5, 0.5, 0.5, -40.0]  # alpha logit far below zero: background
@@ -40,8 +40,7 @@ def test_the_background_is_exact_where_the_matte_is_clear():
 
 def test_augmentation_moves_the_matte_but_never_recolours_it():
     import keras
-
-    from generator.stylegan.diffaugment import diff_augment
+    from facepack.generator.stylegan.diffaugment import diff_augment
 
     x = np.full((4, 16, 16, 4), 0.2, np.float32)
     x[..., 3] = 1.0
@@ -52,8 +51,7 @@ def test_augmentation_moves_the_matte_but_never_recolours_it():
 
 def test_augment_share_leaves_the_rest_of_the_batch_as_it_is():
     import keras
-
-    from generator.stylegan.diffaugment import diff_augment
+    from facepack.generator.stylegan.diffaugment import diff_augment
 
     x = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 4)).astype(np.float32)
     seed = keras.random.SeedGenerator(1)
@@ -66,8 +64,7 @@ def test_augment_share_leaves_the_rest_of_the_batch_as_it_is():
 
 def test_translation_moves_whole_pixels_and_reflects_at_the_border():
     import keras
-
-    from generator.stylegan.diffaugment import _shift
+    from facepack.generator.stylegan.diffaugment import _shift
 
     x = np.arange(2 * 5 * 3, dtype=np.float32).reshape(2, 5, 3, 1)
     rows = np.asarray(keras.ops.convert_to_numpy(_shift(x, np.array([1, -2], np.int32), axis=1)))
@@ -79,10 +76,15 @@ def test_translation_moves_whole_pixels_and_reflects_at_the_border():
 
 def test_critic_steps_reduce_its_loss_on_a_fixed_batch(run):
     import tensorflow as tf
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import (
+        GanTrainer,
+        TrainSettings,
+        label_indices,
+        to_rgba_unit,
+    )
 
-    from facepack.dataset.records import load_arrays
-    from generator.stylegan.model import GanConfig
-    from generator.stylegan.train import GanTrainer, TrainSettings, label_indices, to_rgba_unit
+    from facepack.core.records import load_arrays
 
     data = run[0]
     images, alphas, samples = load_arrays(data, "train", limit=4)
@@ -103,9 +105,10 @@ def test_run_writes_checkpoints_samples_and_a_card(run):
 
 
 def test_resume_continues_and_refuses_other_settings(run):
-    from facepack.errors import FacepackError
-    from generator.stylegan.model import GanConfig
-    from generator.stylegan.train import TrainSettings, train_generator
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import train_generator
+
+    from facepack.core.errors import FacepackError
 
     data, out, _, settings = run
     said = []
@@ -120,8 +123,8 @@ def test_resume_continues_and_refuses_other_settings(run):
 def test_a_finished_run_trains_on_when_given_more_steps(run, tmp_path):
     import shutil
 
-    from generator.stylegan.model import GanConfig
-    from generator.stylegan.train import train_generator
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import train_generator
 
     data, out, _, settings = run
     longer = tmp_path / "longer"
@@ -134,9 +137,8 @@ def test_a_finished_run_trains_on_when_given_more_steps(run, tmp_path):
 
 def test_init_fine_tunes_from_an_exported_model(run, tmp_path):
     import keras
-
-    from generator.stylegan.model import GanConfig
-    from generator.stylegan.train import train_generator
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import train_generator
 
     data, _, export, settings = run
     # Another seed than the source run's, so that only --init can bring its weights back.
@@ -150,10 +152,10 @@ def test_init_fine_tunes_from_an_exported_model(run, tmp_path):
 
 def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
     import keras
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import GanTrainer, train_generator
 
-    from facepack.errors import FacepackError
-    from generator.stylegan.model import GanConfig
-    from generator.stylegan.train import GanTrainer, train_generator
+    from facepack.core.errors import FacepackError
 
     data, out, _, settings = run
     # A larger batch and a lower rate than the source run: what --init from a run is for.
@@ -188,10 +190,15 @@ def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
 
 def test_the_class_head_learns_the_labels_from_real_portraits(run):
     import tensorflow as tf
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import (
+        GanTrainer,
+        TrainSettings,
+        label_indices,
+        to_rgba_unit,
+    )
 
-    from facepack.dataset.records import load_arrays
-    from generator.stylegan.model import GanConfig
-    from generator.stylegan.train import GanTrainer, TrainSettings, label_indices, to_rgba_unit
+    from facepack.core.records import load_arrays
 
     images, alphas, samples = load_arrays(run[0], "train", limit=4)
     age, complexion = (tf.constant(v) for v in label_indices(samples))
@@ -205,7 +212,7 @@ def test_the_class_head_learns_the_labels_from_real_portraits(run):
 
 
 def test_class_loss_leaves_unknown_complexions_out():
-    from generator.stylegan.model import age_groups, class_loss, complexions
+    from facepack.generator.stylegan.model import age_groups, class_loss, complexions
 
     logits = np.zeros((2, len(age_groups()) + len(complexions())), np.float32)
     logits[:, 0] = 5.0  # sure of "junior"
@@ -216,9 +223,10 @@ def test_class_loss_leaves_unknown_complexions_out():
 
 
 def test_a_class_head_run_takes_over_a_run_without_one(run, tmp_path):
-    from facepack.errors import FacepackError
-    from generator.stylegan.model import GanConfig
-    from generator.stylegan.train import train_generator
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import train_generator
+
+    from facepack.core.errors import FacepackError
 
     data, out, _, settings = run
     ac = replace(settings, steps=1, class_weight=1.0)
@@ -232,7 +240,7 @@ def test_a_class_head_run_takes_over_a_run_without_one(run, tmp_path):
 
 
 def test_balanced_ages_draw_every_group_equally_often():
-    from generator.stylegan.train import age_balanced_weights
+    from facepack.generator.stylegan.train import age_balanced_weights
 
     age = np.array([0, 1, 1, 1, 1, 1, 2, 2, 1, 1])
     w = age_balanced_weights(age)
@@ -241,7 +249,7 @@ def test_balanced_ages_draw_every_group_equally_often():
 
 
 def test_export_round_trip_and_determinism(run):
-    from generator.learned import LearnedGenerator
+    from facepack.generator.learned import LearnedGenerator
 
     _, _, export, _ = run
     reqs = [FaceRequest(seed=s, age=a, nationality=n) for s, a, n in [(1, 19.0, "SWE"), (2, 30.0, "NGA"), (3, 36.0, None)]]
@@ -254,7 +262,7 @@ def test_export_round_trip_and_determinism(run):
 
 
 def test_truncation_and_conditions(run):
-    from generator.learned import LearnedGenerator
+    from facepack.generator.learned import LearnedGenerator
 
     _, _, export, _ = run
     typical = LearnedGenerator(export, size=16, psi=0.0)
@@ -270,7 +278,7 @@ def test_build_with_a_learned_generator(run, options, tmp_path):
     from PIL import Image
 
     from facepack.build import build_pack
-    from facepack.errors import FacepackError
+    from facepack.core.errors import FacepackError
 
     _, _, export, _ = run
     a = build_pack(options(out=tmp_path / "a", generator="learned", model=export)).pack
@@ -284,8 +292,8 @@ def test_build_with_a_learned_generator(run, options, tmp_path):
 
 
 def test_the_shipped_generator_paints_distinct_faces_on_the_ui_blue():
-    from generator.base import UI_BLUE
-    from generator.learned import LearnedGenerator, default_model_path
+    from facepack.generator.base import UI_BLUE
+    from facepack.generator.learned import LearnedGenerator, default_model_path
 
     assert default_model_path().exists()
     reqs = [FaceRequest(seed=s, age=a, nationality=n) for s, a, n in [(1, 18.0, "SWE"), (2, 27.0, "NGA"), (3, 36.0, "ITA")]]
@@ -306,7 +314,7 @@ def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(r
     import sys
 
     pytest.importorskip("jax")
-    from generator.learned import LearnedGenerator
+    from facepack.generator.learned import LearnedGenerator
 
     data = run[0]
     code = (
@@ -335,10 +343,10 @@ def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(r
 
 def test_the_two_sample_test_tells_alike_from_unlike():
     import cv2
+    from facepack.generator import load_generator
+    from facepack.generator.evaluate import c2st_accuracy
 
-    from facepack.quiet import import_keras
-    from generator import load_generator
-    from generator.evaluate import c2st_accuracy
+    from facepack.core.quiet import import_keras
 
     keras = import_keras()
     faces = np.stack([p.image for p in load_generator("painter", size=64).generate([FaceRequest(s, 17.0 + s % 23) for s in range(160)])])
@@ -353,9 +361,10 @@ def test_the_two_sample_classifier_fits_its_half_before_it_judges():
     # Stopped on its validation loss, it came back with its first epoch's weights whenever it
     # overfit (the loss is lowest before it has learnt anything) and called real and GAN faces
     # indistinguishable: 0.5 where a trained one scores 0.82.
-    from facepack.quiet import import_keras
-    from generator import load_generator
-    from generator.evaluate import _cnn, _fit_to_convergence, _scaled
+    from facepack.generator import load_generator
+    from facepack.generator.evaluate import _cnn, _fit_to_convergence, _scaled
+
+    from facepack.core.quiet import import_keras
 
     keras = import_keras()
     faces = np.stack([p.image for p in load_generator("painter", size=64).generate([FaceRequest(s, 17.0 + s % 23) for s in range(120)])])
@@ -369,8 +378,8 @@ def test_the_two_sample_classifier_fits_its_half_before_it_judges():
 
 
 def test_evaluate_writes_the_measures(run):
-    from generator.evaluate import c2st_of, evaluate_generator
-    from generator.learned import LearnedGenerator
+    from facepack.generator.evaluate import c2st_of, evaluate_generator
+    from facepack.generator.learned import LearnedGenerator
 
     data, _, export, _ = run
     gen = LearnedGenerator(export, size=32)
@@ -388,9 +397,10 @@ def test_evaluate_writes_the_measures(run):
 def test_a_model_that_never_saw_complexions_is_asked_for_unknown(run, tmp_path):
     import shutil
 
-    from facepack.modelcard import read_card, write_card
-    from generator.learned import LearnedGenerator
-    from generator.stylegan.train import trained_complexions
+    from facepack.generator.learned import LearnedGenerator
+    from facepack.generator.stylegan.train import trained_complexions
+
+    from facepack.core.modelcard import read_card, write_card
 
     _, _, export, _ = run
     assert read_card(export)["trained_complexions"] == ["fair", "medium", "dark"]

@@ -7,13 +7,13 @@ import sys
 import cv2
 import numpy as np
 import pytest
-
 from conftest import SEASON
+from facepack.segmenter.evaluate import boundary_distance, iou, spill
+from facepack.segmenter.refine import refine
+
+from facepack.core.errors import FacepackError
+from facepack.core.records import load_arrays
 from facepack.dataset.make import DatasetOptions, make_dataset
-from facepack.dataset.records import load_arrays
-from facepack.errors import FacepackError
-from segmenter.evaluate import boundary_distance, iou, spill
-from segmenter.refine import refine
 
 TINY = dict(size=32, base=4, depth=2, batch=4, steps=60, steps_per_epoch=20, learning_rate=5e-3)
 
@@ -27,7 +27,7 @@ def tiny_data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def trained(tiny_data, tmp_path_factory):
-    from segmenter.train import TrainConfig, train_segmenter
+    from facepack.segmenter.train import TrainConfig, train_segmenter
 
     run = tmp_path_factory.mktemp("run")
     export = train_segmenter(tiny_data, run, TrainConfig(**TINY), log=lambda m: None)
@@ -40,9 +40,8 @@ def mean_iou(segmenter_coarse, images, alphas):
 
 def test_training_raises_iou(tiny_data, trained):
     import keras
-
-    from segmenter.learned import LearnedSegmenter
-    from segmenter.model import build_matte_net
+    from facepack.segmenter.learned import LearnedSegmenter
+    from facepack.segmenter.model import build_matte_net
 
     run, export = trained
     images, alphas, _ = load_arrays(tiny_data, "train")
@@ -59,8 +58,7 @@ def test_training_raises_iou(tiny_data, trained):
 
 def test_export_has_a_card_and_round_trips(tiny_data, trained):
     import keras
-
-    from segmenter.learned import LearnedSegmenter
+    from facepack.segmenter.learned import LearnedSegmenter
 
     run, export = trained
     card = json.loads(export.with_suffix(".json").read_text())
@@ -76,7 +74,7 @@ def test_export_has_a_card_and_round_trips(tiny_data, trained):
 
 
 def test_resume_and_refuse_other_settings(tiny_data, trained):
-    from segmenter.train import TrainConfig, train_segmenter
+    from facepack.segmenter.train import TrainConfig, train_segmenter
 
     run, _ = trained
     said = []
@@ -119,7 +117,7 @@ def test_metrics_tell_good_from_bad():
 
 
 def test_cutout_on_a_folder_with_a_corrupt_image(tmp_path, tiny_data, trained):
-    from generator import FaceRequest, load_generator
+    from facepack.generator import FaceRequest, load_generator
     from PIL import Image
 
     src = tmp_path / "in"

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from facepack.errors import FacepackError
+from facepack.core.errors import FacepackError
 from facepack.naming import MAX_NAME_BYTES, file_name, inside, person_key
 from facepack.players import Player
 from facepack.profiles import load_profile

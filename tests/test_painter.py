@@ -1,7 +1,8 @@
 import numpy as np
+from facepack.generator import UI_BLUE, FaceRequest, load_generator
+from facepack.generator.painter.look import sample_look
 
-from generator import UI_BLUE, FaceRequest, load_generator
-from generator.painter.look import appearance_table, complexion_of, region_mix, sample_look
+from facepack.core.appearance import appearance_table, complexion_of, region_mix
 
 
 def test_same_seed_same_pixels_and_different_seeds_differ():

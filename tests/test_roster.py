@@ -1,9 +1,9 @@
 from datetime import date
 
 import pytest
-
 from conftest import SEASON, write_roster
-from facepack.errors import FacepackError
+
+from facepack.core.errors import FacepackError
 from facepack.roster import parse_columns, parse_date, read_roster
 
 

@@ -2,9 +2,9 @@
 import random
 
 import pytest
-
 from conftest import EXAMPLES, SEASON
-from facepack.errors import FacepackError
+
+from facepack.core.errors import FacepackError
 from facepack.naming import MAX_NAME_BYTES, file_name, inside
 from facepack.profiles import load_profile
 from facepack.roster import Roster, read_roster

@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
-
-from generator import UI_BLUE, FaceRequest, load_generator
-from segmenter import load_segmenter
-from segmenter.cleanup import keep_subject
+from facepack.generator import UI_BLUE, FaceRequest, load_generator
+from facepack.segmenter import load_segmenter
+from facepack.segmenter.cleanup import keep_subject
 
 
 @pytest.fixture(scope="module")

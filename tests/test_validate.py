@@ -5,9 +5,9 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import SEASON, write_roster
 from PIL import Image
 
-from conftest import SEASON, write_roster
 from facepack.build import build_pack
 from facepack.profiles import load_profile
 from facepack.roster import read_roster

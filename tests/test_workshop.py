@@ -7,13 +7,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import write_roster
 from PIL import Image
 
-from conftest import SEASON, write_roster
 from facepack.build import build_pack
-from facepack.errors import FacepackError
+from facepack.core.errors import FacepackError
 from facepack.profiles import load_profile
-from facepack.workshop import PREVIEW_LIMIT, ReleaseOptions, change_note, preview_image, read_item_id, stage
+from facepack.workshop import (
+    PREVIEW_LIMIT,
+    ReleaseOptions,
+    change_note,
+    preview_image,
+    read_item_id,
+    stage,
+)
 
 EHM = load_profile("ehm")
 

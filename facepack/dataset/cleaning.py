@@ -18,11 +18,11 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from facepack.dataset.records import Sample
+from facepack.core.appearance import appearance_table, region_mix
+from facepack.core.records import Sample
+from facepack.generator.base import UI_BLUE, age_group
 from facepack.naming import person_key
 from facepack.players import age_at
-from generator.base import UI_BLUE, age_group
-from generator.painter.look import appearance_table, region_mix
 
 _DATE_IN_NAME = re.compile(r"_(\d{1,2})_(\d{1,2})_(\d{4})$")
 MIN_HIDDEN = 0.02  # at least this share of pixels must be (mostly) transparent

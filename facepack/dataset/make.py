@@ -9,14 +9,14 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from facepack.atomic import write_text
+from facepack.core.atomic import write_text
+from facepack.core.errors import FacepackError
+from facepack.core.records import SplitWriter, shards, write_info
 from facepack.dataset.cleaning import clean_facepacks
 from facepack.dataset.painted import painted_samples
-from facepack.dataset.records import SplitWriter, shards, write_info
-from facepack.errors import FacepackError
+from facepack.generator.base import AGE_GROUPS, UI_BLUE
 from facepack.naming import person_key
 from facepack.players import face_seed
-from generator.base import AGE_GROUPS, UI_BLUE
 
 FORMAT = "facepack-dataset/1"
 

@@ -5,11 +5,11 @@ from typing import Iterator
 
 import numpy as np
 
-from facepack.dataset.records import Sample
+from facepack.core.records import Sample
+from facepack.generator.base import UI_BLUE, age_group
+from facepack.generator.painter import paint, sample_look
+from facepack.generator.painter.look import appearance_table
 from facepack.players import face_seed
-from generator.base import UI_BLUE, age_group
-from generator.painter import paint, sample_look
-from generator.painter.look import appearance_table
 
 MIN_AGE, MAX_AGE = 17.0, 40.0
 

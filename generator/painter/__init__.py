@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from generator.base import UI_BLUE, FaceRequest, Portrait
-from generator.painter.draw import paint
-from generator.painter.look import Look, look_of, sample_look
+from facepack.generator.base import UI_BLUE, FaceRequest, Portrait
+from facepack.generator.painter.draw import paint
+from facepack.generator.painter.look import Look, look_of, sample_look
 
 
 class PainterGenerator:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-
-from generator.painter.look import Look
+from facepack.generator.painter.look import Look
 
 SUPERSAMPLE = 2
 _SHIFT = 4  # sub-pixel bits for OpenCV's fixed-point drawing

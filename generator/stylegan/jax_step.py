@@ -8,7 +8,6 @@ replicates the variables and the batch is laid out across the devices; XLA does 
 """
 from __future__ import annotations
 
-
 import numpy as np
 
 
@@ -38,9 +37,8 @@ class JaxSteps:
         return [s if c is None else c for c, s in zip(current, state)]
 
     def _critic_loss(self, d, g, state, reals, age, complexion, r1: bool):
+        from facepack.generator.stylegan.diffaugment import diff_augment
         from keras import ops
-
-        from generator.stylegan.diffaugment import diff_augment
 
         t, jax = self.t, self.jax
         with self._scope(g, d, state) as scope:
@@ -56,9 +54,8 @@ class JaxSteps:
         return loss + penalty + t.s.class_weight * classes, (loss, penalty, classes, new_state)
 
     def _generator_loss(self, g, d, state, age, complexion):
+        from facepack.generator.stylegan.diffaugment import diff_augment
         from keras import ops
-
-        from generator.stylegan.diffaugment import diff_augment
 
         t = self.t
         with self._scope(g, d, state) as scope:

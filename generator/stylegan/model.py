@@ -13,11 +13,19 @@ from dataclasses import asdict, dataclass
 
 import keras
 import numpy as np
+from facepack.generator.base import AGE_GROUPS, UI_BLUE
+from facepack.generator.painter.look import appearance_table
+from facepack.generator.stylegan.layers import (
+    ConstInput,
+    EqualConv,
+    EqualDense,
+    MinibatchStd,
+    ModulatedConv,
+    Noise,
+    PixelNorm,
+    lrelu,
+)
 from keras import layers, ops
-
-from generator.base import AGE_GROUPS, UI_BLUE
-from generator.painter.look import appearance_table
-from generator.stylegan.layers import ConstInput, EqualConv, EqualDense, MinibatchStd, ModulatedConv, Noise, PixelNorm, lrelu
 
 
 def age_groups() -> list[str]:

@@ -22,15 +22,26 @@ from typing import Callable
 
 import cv2
 import numpy as np
+from facepack.generator.stylegan.layers import Noise
+from facepack.generator.stylegan.model import (
+    GanConfig,
+    age_groups,
+    build_class_head,
+    build_critic,
+    build_face_model,
+    build_mapping,
+    build_synthesis,
+    class_loss,
+    complexions,
+    critic_and_features,
+    label_indices,
+)
 
-from facepack.atomic import write_png
-from facepack.dataset.records import load_arrays, read_info
-from facepack.errors import FacepackError
-from facepack.modelcard import training_card, write_card
-from facepack.quiet import import_keras
-from generator.stylegan.layers import Noise
-from generator.stylegan.model import (GanConfig, age_groups, build_class_head, build_critic, build_face_model, build_mapping,
-                                      build_synthesis, class_loss, complexions, critic_and_features, label_indices)
+from facepack.core.atomic import write_png
+from facepack.core.errors import FacepackError
+from facepack.core.modelcard import training_card, write_card
+from facepack.core.quiet import import_keras
+from facepack.core.records import load_arrays, read_info
 
 EXPORT = "face_gan.keras"
 
@@ -113,7 +124,7 @@ class GanTrainer:
         self.ema_beta = 0.5 ** (1.0 / settings.ema_half_life)
         self._critic_only = None
         if self.backend == "jax":
-            from generator.stylegan.jax_step import JaxSteps
+            from facepack.generator.stylegan.jax_step import JaxSteps
 
             self._jax = JaxSteps(self)
             return
@@ -149,7 +160,7 @@ class GanTrainer:
         return ops.cast(logits, "float32"), class_loss(self.class_head(features, training=True), age, complexion)
 
     def _critic_step(self, reals, age, complexion, r1: bool):
-        from generator.stylegan.diffaugment import diff_augment
+        from facepack.generator.stylegan.diffaugment import diff_augment
 
         tf, s = self.tf, self.s
         softplus = tf.math.softplus
@@ -170,7 +181,7 @@ class GanTrainer:
         return d_loss, penalty, classes
 
     def _generator_step(self, age, complexion):
-        from generator.stylegan.diffaugment import diff_augment
+        from facepack.generator.stylegan.diffaugment import diff_augment
 
         tf, s = self.tf, self.s
         with tf.GradientTape() as tape:
@@ -392,7 +403,7 @@ def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
     Returns, for a run folder, what it had trained when this run took it over (and, nested,
     what that run had taken over): kept in this run's checkpoints, so the card says it even
     after a resume or once that run trains on."""
-    import generator.stylegan.model  # noqa: F401  (registers the layers)
+    import facepack.generator.stylegan.model  # noqa: F401  (registers the layers)
 
     if init.is_dir():
         state_file = init / "checkpoint" / "state.json"

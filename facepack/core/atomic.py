@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from facepack.errors import FacepackError
+from facepack.core.errors import FacepackError
 
 TMP_MARK = ".facepack-tmp-"
 # Exactly what mkstemp makes of our prefix: a user's file that merely looks similar is never ours.

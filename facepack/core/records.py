@@ -23,7 +23,7 @@ from typing import Iterator
 import numpy as np
 from PIL import Image
 
-from facepack.atomic import write_text
+from facepack.core.atomic import write_text
 
 SHARD_SIZE = 1024
 
@@ -107,7 +107,7 @@ def write_info(folder: Path, info: dict) -> None:
 def read_info(folder: Path) -> dict:
     path = Path(folder) / "dataset.json"
     if not path.exists():
-        from facepack.errors import FacepackError
+        from facepack.core.errors import FacepackError
 
         raise FacepackError(f"{folder}: not a facepack dataset (no dataset.json; make one with `facepack dataset`)")
     return json.loads(path.read_text(encoding="utf-8"))
@@ -118,8 +118,8 @@ def shards(folder: Path, split: str) -> list[Path]:
 
 
 def read_split(folder: Path, split: str) -> Iterator[Sample]:
-    """Read without TensorFlow (facepack.dataset.tfrecord), so a JAX-only machine trains on the same shards."""
-    from facepack.dataset.tfrecord import parse_example, records
+    """Read without TensorFlow (facepack.core.tfrecord), so a JAX-only machine trains on the same shards."""
+    from facepack.core.tfrecord import parse_example, records
 
     for path in shards(folder, split):
         for raw in records(path):
@@ -133,8 +133,8 @@ def read_split(folder: Path, split: str) -> Iterator[Sample]:
 
 def load_arrays(folder: Path, split: str, limit: int | None = None) -> tuple[np.ndarray, np.ndarray, list[Sample]]:
     """A split in memory: images N×S×S×3 uint8, mattes N×S×S float32, and the samples' labels."""
-    from facepack.dataset.tfrecord import RecordError
-    from facepack.errors import FacepackError
+    from facepack.core.errors import FacepackError
+    from facepack.core.tfrecord import RecordError
 
     images, alphas, labels = [], [], []
     try:

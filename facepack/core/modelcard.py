@@ -6,7 +6,7 @@ import os
 import platform
 from pathlib import Path
 
-from facepack.atomic import write_text
+from facepack.core.atomic import write_text
 
 
 def card_path(model: Path) -> Path:
