@@ -6,6 +6,7 @@ Reports faces per second for the painter, the segmenter and compositing, and the
 peak resident memory of a full `build` on a roster N times the example league,
 which must stay flat as the roster grows (portraits are streamed in batches).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,12 +17,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from facepack.generator import FaceRequest, load_generator
-from facepack.segmenter import load_segmenter
-
 from facepack.build import BuildOptions, build_pack
 from facepack.compose import compose_portrait, parse_background
+from facepack.generator import FaceRequest, load_generator
 from facepack.profiles import load_profile
+from facepack.segmenter import load_segmenter
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "league.csv"
 

@@ -9,6 +9,7 @@ fresh process, and prints wall seconds (min/median/max over --runs) and peak res
 Every input is worked at MAX_SIDE (facepack/cutout.py) on its long side, so neither figure
 should grow with the input's pixel count beyond decoding. Asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,11 @@ def make_inputs(folder: Path) -> dict[str, Path]:
     small[((x - w / 2) / (w * 0.3)) ** 2 + ((y - h * 0.55) / (h * 0.35)) ** 2 < 1] = (200, 150, 120)
     photo = np.asarray(Image.fromarray(small.astype(np.uint8)).resize((w, h), Image.BILINEAR)).astype(np.int16)
     photo += rng.integers(-6, 7, photo.shape, dtype=np.int16)  # sensor noise: JPEG cannot make it small
-    paths = {"24 MP JPEG (4000x6000)": folder / "phone.jpg", "81 MP PNG (9000x9000)": folder / "huge.png",
-             "16-bit grey PNG (200x300)": folder / "grey16.png"}
+    paths = {
+        "24 MP JPEG (4000x6000)": folder / "phone.jpg",
+        "81 MP PNG (9000x9000)": folder / "huge.png",
+        "16-bit grey PNG (200x300)": folder / "grey16.png",
+    }
     Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).save(paths["24 MP JPEG (4000x6000)"], quality=92)
     Image.new("L", (9000, 9000), 30).save(paths["81 MP PNG (9000x9000)"])
     Image.fromarray(np.linspace(0, 65535, 60000).reshape(300, 200).astype(np.uint16)).save(paths["16-bit grey PNG (200x300)"])
@@ -56,8 +60,23 @@ finally:
 def run_once(image: Path, out: Path, segmenter: str) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one `facepack cutout` process."""
     t = time.perf_counter()
-    r = subprocess.run([sys.executable, "-c", CHILD, "cutout", str(image), "--out", str(out), "--segmenter", segmenter,
-                        "--overwrite", "--quiet"], capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            "cutout",
+            str(image),
+            "--out",
+            str(out),
+            "--segmenter",
+            segmenter,
+            "--overwrite",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - t
     if r.returncode != 0:
         raise SystemExit(f"cutout failed: {r.stderr.strip()}")
@@ -80,8 +99,10 @@ def main() -> None:
                     wall, peak = run_once(image, folder / f"out-{segmenter}", segmenter)
                     walls.append(wall)
                     peaks.append(peak)
-                print(f"{label:28} {segmenter:9} {min(walls):8.2f} {statistics.median(walls):7.2f} {max(walls):7.2f} "
-                      f"{max(peaks):13.0f}")
+                print(
+                    f"{label:28} {segmenter:9} {min(walls):8.2f} {statistics.median(walls):7.2f} {max(walls):7.2f} "
+                    f"{max(peaks):13.0f}"
+                )
 
 
 if __name__ == "__main__":

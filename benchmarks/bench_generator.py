@@ -6,6 +6,7 @@ Without --model it measures the shipped generator.
 
 Prints faces per second (the network alone, at its native resolution). Asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,9 +14,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from facepack.generator import FaceRequest, load_generator
 
 from facepack.core.quiet import import_keras
+from facepack.generator import FaceRequest, load_generator
 
 
 def rate(fn, faces: int, repeat: int = 2) -> float:
@@ -44,7 +45,7 @@ def main() -> None:
         args = [z, np.zeros(batch, np.int32), np.zeros(batch, np.int32), np.full((batch, 1), 0.8, np.float32)]
         calls = max(1, a.faces // batch)
 
-        def run():
+        def run(calls=calls, args=args):
             for _ in range(calls):
                 gen.model(args, training=False)
 

@@ -5,16 +5,16 @@
 Prints images per second at batch 1 and batch 8, and the share of time spent in
 the network versus the full-resolution refinement. Asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
 import time
 from pathlib import Path
 
+from facepack.core.quiet import import_keras
 from facepack.generator import UI_BLUE, FaceRequest, load_generator
 from facepack.segmenter.chroma import ChromaKeySegmenter
-
-from facepack.core.quiet import import_keras
 
 
 def timed(fn, images, repeat: int = 2) -> float:
@@ -45,7 +45,9 @@ def main() -> None:
         seg = LearnedSegmenter(a.model, background=UI_BLUE, batch_size=batch)
         total = timed(seg.matte, images)
         net = timed(seg.coarse, images)
-        print(f"learned batch {batch}   {n / total:7.1f} images/s  (network {100 * net / total:.0f}%, refinement {100 * (total - net) / total:.0f}%)")
+        print(
+            f"learned batch {batch}   {n / total:7.1f} images/s  (network {100 * net / total:.0f}%, refinement {100 * (total - net) / total:.0f}%)"
+        )
 
 
 if __name__ == "__main__":

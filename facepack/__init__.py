@@ -5,6 +5,7 @@ The flow, one way: roster (roster.py, fm_export.py) -> players (players.py) -> f
 (build.py, naming.py, config_xml.py, manifest.py, preview.py) -> release (validate.py,
 workshop.py). facepack.core is the ground floor every layer shares; it imports nothing above it.
 """
+
 from pathlib import Path as _Path
 
 __version__ = "0.2.0"

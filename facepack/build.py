@@ -10,6 +10,7 @@ The pack mirrors where the game reads pictures: for EHM a `players/` folder and,
 staff, a `nonplayers/` folder (copied into the game's `data/pictures/`); for FM the
 pack folder itself with its config.xml.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,8 @@ from facepack.core import atomic
 from facepack.core.errors import FacepackError
 from facepack.core.likeness import NEAR_DUPLICATE, closest, face_code
 from facepack.existing import ExistingFaces, own_portraits, scan_existing
-from facepack.generator import DEFAULT_GENERATOR
-from facepack.generator.base import FaceRequest, age_group
+from facepack.generator import DEFAULT_GENERATOR, DEFAULT_PSI
+from facepack.generator.base import FaceGenerator, FaceRequest, age_group
 from facepack.manifest import ManifestRow, write_manifest
 from facepack.naming import (
     clean_part,
@@ -45,6 +46,7 @@ from facepack.players import Player, face_request, face_seed
 from facepack.preview import write_preview
 from facepack.profiles import GameProfile, load_profile
 from facepack.roster import Roster, game_for, read_roster
+from facepack.segmenter.base import Segmenter
 
 PREVIEW_MAX = 100
 MAX_REDRAWS = 8
@@ -60,7 +62,7 @@ class BuildOptions:
     game: str | None = None  # None: fm for an FM print-screen export, else ehm
     generator: str = DEFAULT_GENERATOR
     model: Path | None = None  # a learned generator's .keras file; None: the shipped one
-    psi: float = 0.8  # truncation of the learned generator
+    psi: float = DEFAULT_PSI  # truncation of the learned generator
     segmenter: str = "learned"
     segmenter_model: Path | None = None
     background: str | None = None  # None: the profile's default
@@ -102,7 +104,7 @@ class BuildReport:
 
 def check_psi(psi: float) -> None:
     if not (math.isfinite(psi) and 0.0 <= psi <= 2.0):
-        raise FacepackError(f"--psi {psi}: use a number from 0 (most typical) to 2 (most varied); 0.8 is the default")
+        raise FacepackError(f"--psi {psi}: use a number from 0 (most typical) to 2 (most varied); {DEFAULT_PSI} is the default")
 
 
 def default_pack_folder(out: Path, roster: Path) -> Path:
@@ -130,8 +132,9 @@ def own_folders(pack: Path, profile: GameProfile) -> list[Path]:
     return folders + [pack]
 
 
-def plan(roster: Roster, profile: GameProfile, pack: Path, existing: ExistingFaces, own: dict[str, Path],
-         opts: BuildOptions) -> list[Planned]:
+def plan(
+    roster: Roster, profile: GameProfile, pack: Path, existing: ExistingFaces, own: dict[str, Path], opts: BuildOptions
+) -> list[Planned]:
     """What becomes of each player: a pure function of the roster, the options and what is on disk
     (`existing` installed packs, `own` portraits already in the pack, by person key)."""
     planned: list[Planned] = []
@@ -167,7 +170,9 @@ def plan(roster: Roster, profile: GameProfile, pack: Path, existing: ExistingFac
             planned.append(Planned(p, rel, request, "kept", f"already in {elsewhere}"))
         elif os.path.lexists(inside_pack(pack, rel)):  # a dangling link there is the user's too
             status = "build" if opts.overwrite else "kept"
-            planned.append(Planned(p, rel, request, status, "" if opts.overwrite else "already in the pack (--overwrite replaces it)"))
+            planned.append(
+                Planned(p, rel, request, status, "" if opts.overwrite else "already in the pack (--overwrite replaces it)")
+            )
         elif earlier is not None:
             # An earlier version's name for the same person (03_01_2006, or the pack's top level):
             # the face is kept and moved to the game's name, never made a second time.
@@ -183,20 +188,64 @@ def batches(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[i : i + size]
 
 
-def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None,
-               on_face: Callable[[Planned], None] | None = None) -> BuildReport:
-    """Build or complete the pack. `on_start(total)` and `on_face(item)` report progress."""
+@dataclass(frozen=True)
+class Models:
+    """What renders faces: a generator and a segmenter (tests pass stand-ins)."""
+
+    generator: FaceGenerator
+    segmenter: Segmenter
+
+
+@dataclass(frozen=True)
+class Rendered:
+    item: Planned
+    pixels: np.ndarray  # the finished portrait, at the game's size
+    redraw: tuple[int, str] | None = None  # (seed, reason) when the first face was too like another
+
+
+def load_models(opts: BuildOptions) -> Models:
+    """The generator and segmenter the options name, loaded (TensorFlow only when a learned one is asked for)."""
+    from facepack.generator import load_generator
+    from facepack.segmenter import load_segmenter
+
+    try:
+        if "learned" in (opts.generator, opts.segmenter):
+            from facepack.core.quiet import import_keras
+
+            import_keras()
+        gen = load_generator(opts.generator, size=opts.generator_size, model=opts.model, psi=opts.psi)
+        seg = load_segmenter(opts.segmenter, background=gen.background, model=opts.segmenter_model)
+    except (ValueError, FileNotFoundError) as e:
+        raise FacepackError(str(e)) from None
+    return Models(gen, seg)
+
+
+def build_pack(
+    opts: BuildOptions,
+    on_start: Callable[[int], None] | None = None,
+    on_face: Callable[[Planned], None] | None = None,
+    models: Models | None = None,
+) -> BuildReport:
+    """Build or complete the pack: plan, render, write. `on_start(total)` and `on_face(item)` report
+    progress; `models` replaces the ones the options name (loaded only when a face is to be made)."""
     profile = load_profile(game_for(opts.roster, opts.game))
     background = parse_background(opts.background or profile.background, profile)
     if opts.batch_size < 1:
         raise FacepackError("--batch-size must be at least 1")
     check_psi(opts.psi)
     config_target = profile.config_target(opts.mapping) if profile.config_xml else ""
-    roster = read_roster(opts.roster, season=opts.season, include_staff=opts.include_staff, columns=opts.columns,
-                         need_birth_date=profile.requires_birth_date)
+    roster = read_roster(
+        opts.roster,
+        season=opts.season,
+        include_staff=opts.include_staff,
+        columns=opts.columns,
+        need_birth_date=profile.requires_birth_date,
+    )
     if profile.requires_id and "id" not in roster.columns:
-        raise FacepackError(f"{opts.roster}: {profile.title} names portraits by unique ID, and this roster has no ID column "
-                            f"(name it with --columns id=...)")
+        raise FacepackError(
+            f"{opts.roster}: {profile.title} names portraits by unique ID, and this roster has no ID column "
+            f"(name it with --columns id=...)"
+        )
     if not roster.players and not roster.skipped:
         raise FacepackError(f"{opts.roster}: no player rows (only a header?)")
     if not roster.players:
@@ -209,20 +258,41 @@ def build_pack(opts: BuildOptions, on_start: Callable[[int], None] | None = None
     # One run at a time per pack: a second one stops in one line instead of taking the first's
     # temporaries for stale ones. The lock sits beside the pack, so the pack holds only its files.
     with atomic.exclusive(pack.parent / f".{pack.name}.facepack-lock", f"the pack {pack}"):
-        return _complete(opts, profile, background, config_target, roster, pack, existing, on_start, on_face)
+        config_path = inside(pack, "config.xml")
+        old_config = None
+        if profile.config_xml and config_path.exists() and not opts.overwrite:
+            old_config = config_path.read_bytes()
+            parse_config(old_config, str(config_path))  # refuse early, before any work, if it is broken
+
+        pack.mkdir(parents=True, exist_ok=True)
+        folders = own_folders(pack, profile)
+        items = plan(roster, profile, pack, existing, own_portraits(folders), opts)
+        prepare(pack, folders, items)
+        todo = [it for it in items if it.status == "build"]
+        kept_here = [it for it in items if it.status == "kept" and inside_pack(pack, it.file).exists()]
+        if on_start:
+            on_start(len(todo))
+        redrawn: dict[str, tuple[int, str]] = {}
+        if todo:
+            known = [c for c in (_code_of_file(inside_pack(pack, it.file), profile) for it in kept_here) if c is not None]
+            for done in render(todo, models or load_models(opts), profile, background, known, opts):
+                atomic.write_png(inside_pack(pack, done.item.file), done.pixels)
+                if done.redraw:
+                    redrawn[done.item.file] = done.redraw
+                if on_face:
+                    on_face(done.item)
+        kept_files = {it.file for it in kept_here}
+        in_pack = [it for it in items if it.status == "build" or it.file in kept_files]
+        rows = [_manifest_row(it, redrawn.get(it.file)) for it in items] + [
+            ManifestRow(s.line, s.name, s.birth_date, s.uid, "", "", "", "skipped", s.reason) for s in roster.skipped
+        ]
+        write_pack_files(pack, profile, opts, in_pack, rows, old_config, config_target)
+    return BuildReport(pack, roster, rows, profile)
 
 
-def _complete(opts: BuildOptions, profile: GameProfile, background, config_target: str, roster: Roster, pack: Path,
-              existing: ExistingFaces, on_start, on_face) -> BuildReport:
-    config_path = inside(pack, "config.xml")
-    old_config = None
-    if profile.config_xml and config_path.exists() and not opts.overwrite:
-        old_config = config_path.read_bytes()
-        parse_config(old_config, str(config_path))  # refuse early, before any work, if it is broken
-
-    pack.mkdir(parents=True, exist_ok=True)
-    folders = own_folders(pack, profile)
-    items = plan(roster, profile, pack, existing, own_portraits(folders), opts)
+def prepare(pack: Path, folders: list[Path], items: list[Planned]) -> None:
+    """The pack's folders made, stale temporaries of killed runs gone (we hold the lock: no live run
+    owns one), and an earlier version's portraits moved to the names planned for them."""
     for folder in {inside_pack(pack, it.file).parent for it in items if it.status == "build" or it.renamed_from}:
         folder.mkdir(exist_ok=True)
     for folder in folders:
@@ -231,62 +301,53 @@ def _complete(opts: BuildOptions, profile: GameProfile, background, config_targe
     for it in items:
         if it.renamed_from:
             atomic.move_new(inside_pack(pack, it.renamed_from), inside_pack(pack, it.file))
-    todo = [it for it in items if it.status == "build"]
-    kept_here = [it for it in items if it.status == "kept" and inside_pack(pack, it.file).exists()]
-    if on_start:
-        on_start(len(todo))
 
-    redrawn: dict[str, tuple[int, str]] = {}
-    if todo:
-        from facepack.generator import load_generator
-        from facepack.segmenter import load_segmenter
 
-        try:
-            if "learned" in (opts.generator, opts.segmenter):
-                from facepack.core.quiet import import_keras
+def render(
+    todo: Sequence[Planned], models: Models, profile: GameProfile, background, known: list[np.ndarray], opts: BuildOptions
+) -> Iterator[Rendered]:
+    """Finished portraits, batch by batch, in plan order. No two players share a face: one too close to
+    a face already in the pack (`known`, and each one made here) is re-drawn from seeds derived from
+    the identity alone, so the result never depends on batch-mates."""
+    codes = list(known)
 
-                import_keras()
-            gen = load_generator(opts.generator, size=opts.generator_size, model=opts.model, psi=opts.psi)
-            seg = load_segmenter(opts.segmenter, background=gen.background, model=opts.segmenter_model)
-        except (ValueError, FileNotFoundError) as e:
-            raise FacepackError(str(e)) from None
-        codes = [c for c in (_code_of_file(inside_pack(pack, it.file), profile) for it in kept_here) if c is not None]
+    def make(requests: Sequence[FaceRequest]) -> list[np.ndarray]:
+        portraits = models.generator.generate(requests)
+        mattes = models.segmenter.matte([p.image for p in portraits])
+        return [compose_portrait(p.image, m, p.background, profile, background) for p, m in zip(portraits, mattes)]
 
-        def make(requests):
-            portraits = gen.generate(requests)
-            mattes = seg.matte([p.image for p in portraits])
-            return [compose_portrait(p.image, m, p.background, profile, background) for p, m in zip(portraits, mattes)]
-
-        for batch in batches(todo, opts.batch_size):
-            for it, pixels in zip(batch, make([it.request for it in batch])):
+    for batch in batches(todo, opts.batch_size):
+        for it, pixels in zip(batch, make([it.request for it in batch])):
+            code = face_code(_on_ui(pixels, profile))
+            redraws, seed = 0, it.request.seed
+            while closest(code, codes)[1] < NEAR_DUPLICATE and redraws < MAX_REDRAWS:
+                redraws += 1
+                seed = face_seed(f"{it.player.identity}#redraw{redraws}", opts.seed)
+                pixels = make([replace(it.request, seed=seed)])[0]
                 code = face_code(_on_ui(pixels, profile))
-                redraws = 0
-                # Two players must never share a face: re-draw, from seeds derived from the identity alone.
-                while closest(code, codes)[1] < NEAR_DUPLICATE and redraws < MAX_REDRAWS:
-                    redraws += 1
-                    seed = face_seed(f"{it.player.identity}#redraw{redraws}", opts.seed)
-                    pixels = make([replace(it.request, seed=seed)])[0]
-                    code = face_code(_on_ui(pixels, profile))
-                if redraws:
-                    redrawn[it.file] = (seed, f"re-drawn {redraws}x: too close to a face already in the pack")
-                codes.append(code)
-                atomic.write_png(inside_pack(pack, it.file), pixels)
-                if on_face:
-                    on_face(it)
+            codes.append(code)
+            redraw = (seed, f"re-drawn {redraws}x: too close to a face already in the pack") if redraws else None
+            yield Rendered(it, pixels, redraw)
 
-    rows = [_manifest_row(it, redrawn.get(it.file)) for it in items] + [
-        ManifestRow(s.line, s.name, s.birth_date, s.uid, "", "", "", "skipped", s.reason) for s in roster.skipped
-    ]
-    kept_files = {it.file for it in kept_here}
-    in_pack = [it for it in items if it.status == "build" or it.file in kept_files]
+
+def write_pack_files(
+    pack: Path,
+    profile: GameProfile,
+    opts: BuildOptions,
+    in_pack: list[Planned],
+    rows: list[ManifestRow],
+    old_config: bytes | None,
+    config_target: str,
+) -> None:
+    """config.xml (where the game reads one), manifest.csv, pack.json and preview.png, each atomically."""
     if profile.config_xml:
+        config_path = inside(pack, "config.xml")
         maps = [(_stem(it.file, profile), config_target.format(uid=it.player.uid)) for it in in_pack if it.player.uid]
         atomic.write_bytes(config_path, render_config(old_config, maps, str(config_path)))
     write_manifest(inside(pack, "manifest.csv"), rows)
     atomic.write_text(inside(pack, PACK_INFO), _pack_info(opts, profile, len(in_pack)))
     faces = [(inside_pack(pack, it.file), _caption(it)) for it in in_pack]
     write_preview(inside(pack, "preview.png"), faces[:PREVIEW_MAX], profile.size, profile.ui_colour)
-    return BuildReport(pack, roster, rows, profile)
 
 
 def _pack_info(opts: BuildOptions, profile: GameProfile, faces: int) -> str:

@@ -1,4 +1,5 @@
 """The `facepack` command line."""
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,7 @@ from rich.progress import (
 
 from facepack import __version__
 from facepack.core.errors import FacepackError
-from facepack.generator import DEFAULT_GENERATOR
+from facepack.generator import DEFAULT_GENERATOR, DEFAULT_PSI
 
 app = typer.Typer(
     help="Turn a sports-management game's database export into a finished facepack.",
@@ -40,6 +41,8 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a
 
 def shown(text: object) -> str:
     return _UNPRINTABLE.sub("?", str(text))
+
+
 SHOWN = 50  # validate's findings printed before "... and N more"
 
 
@@ -56,6 +59,46 @@ def _root(
     """Turn a sports-management game's database export into a finished facepack."""
 
 
+# Roster options, the same on every command that reads a roster (build, morph, validate).
+COLUMNS = typer.Option(
+    None,
+    "--columns",
+    help="Column overrides, e.g. first=Forename,last=Surname,dob=Born (or 0-based numbers).",
+    show_default=False,
+)
+INCLUDE_STAFF = typer.Option(
+    False, "--include-staff", help="Also take Non-Player rows (staff); EHM keeps their pictures in nonplayers/."
+)
+SEASON = typer.Option(
+    None, "--season", help="Game date YYYY-MM-DD that ages are computed at. [default: today]", show_default=False
+)
+GAME = typer.Option(
+    None,
+    "--game",
+    "-g",
+    help="Game profile: ehm (players/First_Last_D_M_YYYY.png), fm (UID.png, FM24 and later) or fm23. [default: fm for an FM print-screen export, else ehm]",
+    show_default=False,
+)
+GENERATOR_MODEL = typer.Option(
+    None,
+    "--generator-model",
+    help="Another learned generator (.keras from `facepack train generator`); implies --generator learned.",
+    show_default=False,
+)
+SEGMENTER_MODEL = typer.Option(
+    None,
+    "--segmenter-model",
+    help="Another cut-out model (.keras from `facepack train segmenter`); implies --segmenter learned.",
+    show_default=False,
+)
+PSI = typer.Option(DEFAULT_PSI, "--psi", help="Truncation of the learned generator: lower is more typical, higher more varied.")
+QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar or per-item reports; only the summary.")
+
+
+def _log(quiet: bool):
+    return (lambda _m: None) if quiet else (lambda m: err.print(shown(m), markup=False, soft_wrap=True))
+
+
 def _season(text: Optional[str]) -> date:
     if text is None:
         return date.today()
@@ -67,26 +110,58 @@ def _season(text: Optional[str]) -> date:
 
 @app.command(rich_help_panel="Packs")
 def build(
-    roster: Path = typer.Argument(..., metavar="ROSTER", help="The league export: CSV (, ; or tab), headerless EHM layout or with a header row, or FM's Print screen -> Text file (.rtf).", show_default=False),
+    roster: Path = typer.Argument(
+        ...,
+        metavar="ROSTER",
+        help="The league export: CSV (, ; or tab), headerless EHM layout or with a header row, or FM's Print screen -> Text file (.rtf).",
+        show_default=False,
+    ),
     out_dir: Path = typer.Option(Path("packs"), "--out", "-o", help="Folder the pack folder is made in."),
-    name: Optional[str] = typer.Option(None, "--name", help="Pack folder name. [default: the roster file's name]", show_default=False),
-    game: Optional[str] = typer.Option(None, "--game", "-g", help="Game profile: ehm (players/First_Last_D_M_YYYY.png), fm (UID.png, FM24 and later) or fm23. [default: fm for an FM print-screen export, else ehm]", show_default=False),
-    padded_dates: bool = typer.Option(False, "--padded-dates", help="EHM: write day and month with leading zeros (03_01_2006), as facepack did before 0.2; the game and community packs use 3_1_2006."),
-    mapping: Optional[str] = typer.Option(None, "--mapping", help="FM config.xml form: newgen (graphics/pictures/person/r-UID/portrait, FM24 generated players) or plain (UID, database players). [default: the profile's]", show_default=False),
-    generator: str = typer.Option(DEFAULT_GENERATOR, "--generator", help="Face generator: learned (the shipped StyleGAN, or --model) or painter (procedural)."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Another learned generator (.keras from `facepack train generator`); implies --generator learned.", show_default=False),
-    psi: float = typer.Option(0.8, "--psi", help="Truncation of the learned generator: lower is more typical, higher more varied."),
-    segmenter: str = typer.Option("learned", "--segmenter", help="Background cut-out: learned (the shipped model) or chroma (colour key)."),
-    segmenter_model: Optional[Path] = typer.Option(None, "--segmenter-model", help="Another .keras cut-out model (implies --segmenter learned).", show_default=False),
-    background: Optional[str] = typer.Option(None, "--background", "-b", help="ui (the game's blue), transparent, or #RRGGBB. [default: the profile's]", show_default=False),
-    season: Optional[str] = typer.Option(None, "--season", help="Game date YYYY-MM-DD that ages are computed at. [default: today]", show_default=False),
+    name: Optional[str] = typer.Option(
+        None, "--name", help="Pack folder name. [default: the roster file's name]", show_default=False
+    ),
+    game: Optional[str] = GAME,
+    padded_dates: bool = typer.Option(
+        False,
+        "--padded-dates",
+        help="EHM: write day and month with leading zeros (03_01_2006), as facepack did before 0.2; the game and community packs use 3_1_2006.",
+    ),
+    mapping: Optional[str] = typer.Option(
+        None,
+        "--mapping",
+        help="FM config.xml form: newgen (graphics/pictures/person/r-UID/portrait, FM24 generated players) or plain (UID, database players). [default: the profile's]",
+        show_default=False,
+    ),
+    generator: str = typer.Option(
+        DEFAULT_GENERATOR,
+        "--generator",
+        help="Face generator: learned (the shipped StyleGAN, or --generator-model) or painter (procedural).",
+    ),
+    generator_model: Optional[Path] = GENERATOR_MODEL,
+    psi: float = PSI,
+    segmenter: str = typer.Option(
+        "learned", "--segmenter", help="Background cut-out: learned (the shipped model) or chroma (colour key)."
+    ),
+    segmenter_model: Optional[Path] = SEGMENTER_MODEL,
+    background: Optional[str] = typer.Option(
+        None,
+        "--background",
+        "-b",
+        help="ui (the game's blue), transparent, or #RRGGBB. [default: the profile's]",
+        show_default=False,
+    ),
+    season: Optional[str] = SEASON,
     seed: int = typer.Option(0, "--seed", help="Pick another set of faces for the whole pack."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace portraits already in the pack and start config.xml afresh."),
-    existing: List[Path] = typer.Option([], "--existing", help="An installed facepack: players with a face there are skipped. Repeatable.", show_default=False),
-    include_staff: bool = typer.Option(False, "--include-staff", help="Also build faces for Non-Player rows."),
-    columns: Optional[str] = typer.Option(None, "--columns", help="Column overrides, e.g. first=Forename,last=Surname,dob=Born (or 0-based numbers).", show_default=False),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace portraits already in the pack and start config.xml afresh."
+    ),
+    existing: List[Path] = typer.Option(
+        [], "--existing", help="An installed facepack: players with a face there are skipped. Repeatable.", show_default=False
+    ),
+    include_staff: bool = INCLUDE_STAFF,
+    columns: Optional[str] = COLUMNS,
     batch_size: int = typer.Option(16, "--batch-size", help="Faces generated per batch."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-row reports; only the summary."),
+    quiet: bool = QUIET,
 ) -> None:
     """Build (or complete) a facepack from a league export.
 
@@ -97,18 +172,38 @@ def build(
     from facepack.roster import parse_columns
 
     opts = BuildOptions(
-        roster=roster, out=out_dir, season=_season(season), name=name, game=game,
-        generator="learned" if model else generator, model=model, psi=psi,
-        segmenter="learned" if segmenter_model else segmenter, segmenter_model=segmenter_model,
-        background=background, seed=seed, overwrite=overwrite, existing=tuple(existing),
-        include_staff=include_staff, columns=parse_columns(columns), batch_size=batch_size,
-        padded_dates=padded_dates, mapping=mapping,
+        roster=roster,
+        out=out_dir,
+        season=_season(season),
+        name=name,
+        game=game,
+        generator="learned" if generator_model else generator,
+        model=generator_model,
+        psi=psi,
+        segmenter="learned" if segmenter_model else segmenter,
+        segmenter_model=segmenter_model,
+        background=background,
+        seed=seed,
+        overwrite=overwrite,
+        existing=tuple(existing),
+        include_staff=include_staff,
+        columns=parse_columns(columns),
+        batch_size=batch_size,
+        padded_dates=padded_dates,
+        mapping=mapping,
     )
     if mapping is not None and mapping not in MAPPINGS:
         raise FacepackError(f"--mapping {mapping!r}: choose from {', '.join(MAPPINGS)}")
     progress = Progress(
-        TextColumn("[bold]faces"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
-        TimeRemainingColumn(), console=err, disable=quiet, transient=False,
+        TextColumn("[bold]faces"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=quiet,
+        transient=False,
     )
     with progress:
         task = progress.add_task("faces", total=None)
@@ -120,9 +215,14 @@ def build(
     if not quiet:
         renamed = [r for r in report.rows if r.reason.startswith("renamed from")]
         if renamed:
-            err.print(shown(f"renamed {len(renamed)} portraits of an earlier version to the game's names (see manifest.csv), "
-                            f"e.g. {renamed[0].reason.removeprefix('renamed from ')} -> {renamed[0].file}"),
-                      markup=False, soft_wrap=True)
+            err.print(
+                shown(
+                    f"renamed {len(renamed)} portraits of an earlier version to the game's names (see manifest.csv), "
+                    f"e.g. {renamed[0].reason.removeprefix('renamed from ')} -> {renamed[0].file}"
+                ),
+                markup=False,
+                soft_wrap=True,
+            )
         skipped = report.skipped
         for row in skipped[:SKIPPED_SHOWN]:
             err.print(shown(f"line {row.line}: skipped {row.name or '(no name)'}: {row.reason}"), markup=False, soft_wrap=True)
@@ -137,13 +237,28 @@ def build(
 
 @app.command(rich_help_panel="Models")
 def dataset(
-    folders: List[Path] = typer.Argument(None, metavar="FACEPACK_DIR", help="Installed facepacks to learn from (PNG with transparent background, EHM-style names).", show_default=False),
-    out_dir: Path = typer.Option(..., "--out", "-o", help="Dataset folder to write (train/test TFRecord shards, dataset.json, report.csv).", show_default=False),
+    folders: List[Path] = typer.Argument(
+        None,
+        metavar="FACEPACK_DIR",
+        help="Installed facepacks to learn from (PNG with transparent background, EHM-style names).",
+        show_default=False,
+    ),
+    out_dir: Path = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        help="Dataset folder to write (train/test TFRecord shards, dataset.json, report.csv).",
+        show_default=False,
+    ),
     painter: int = typer.Option(0, "--painter", help="Also add N painted portraits with their exact mattes."),
     size: int = typer.Option(128, "--size", help="Training resolution (square side, px)."),
     max_age: float = typer.Option(43.0, "--max-age", help="Drop people older than this at --season (old staff photos)."),
-    season: Optional[str] = typer.Option(None, "--season", help="Date ages are computed at, YYYY-MM-DD. [default: today]", show_default=False),
-    roster: Optional[Path] = typer.Option(None, "--roster", help="A roster giving nationalities for the facepacks' players.", show_default=False),
+    season: Optional[str] = typer.Option(
+        None, "--season", help="Date ages are computed at, YYYY-MM-DD. [default: today]", show_default=False
+    ),
+    roster: Optional[Path] = typer.Option(
+        None, "--roster", help="A roster giving nationalities for the facepacks' players.", show_default=False
+    ),
     holdout: float = typer.Option(0.1, "--holdout", help="Share held out as the test split."),
     seed: int = typer.Option(0, "--seed", help="Seed of the painted portraits and of the split."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Remake a dataset already in --out."),
@@ -155,21 +270,38 @@ def dataset(
 
     import_keras()
 
-    opts = DatasetOptions(out=out_dir, folders=tuple(folders or ()), painter=painter, size=size, season=_season(season),
-                          max_age=max_age, roster=roster, holdout=holdout, seed=seed, overwrite=overwrite,
-                          command="facepack dataset " + " ".join(sys.argv[2:]))
-    progress = Progress(TextColumn("[bold]images"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet)
+    opts = DatasetOptions(
+        out=out_dir,
+        folders=tuple(folders or ()),
+        painter=painter,
+        size=size,
+        season=_season(season),
+        max_age=max_age,
+        roster=roster,
+        holdout=holdout,
+        seed=seed,
+        overwrite=overwrite,
+        command="facepack dataset " + " ".join(sys.argv[2:]),
+    )
+    progress = Progress(
+        TextColumn("[bold]images"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet
+    )
     with progress:
         task = progress.add_task("images", total=None)
         info = make_dataset(opts, on_sample=lambda: progress.advance(task))
     for reason, n in info["dropped"].items():
         err.print(f"dropped {n}: {reason}", markup=False, soft_wrap=True)
-    out.print(f"train {info['splits']['train']}, test {info['splits']['test']}, dropped {sum(info['dropped'].values())}: {out_dir}",
-              markup=False, soft_wrap=True)
+    out.print(
+        f"train {info['splits']['train']}, test {info['splits']['test']}, dropped {sum(info['dropped'].values())}: {out_dir}",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 train_app = typer.Typer(help="Train the learned models on a dataset made by `facepack dataset`.", no_args_is_help=True)
-evaluate_app = typer.Typer(help="Measure a model on a dataset's held-out split; write the numbers into its model card.", no_args_is_help=True)
+evaluate_app = typer.Typer(
+    help="Measure a model on a dataset's held-out split; write the numbers into its model card.", no_args_is_help=True
+)
 app.add_typer(train_app, name="train", rich_help_panel="Models")
 app.add_typer(evaluate_app, name="evaluate", rich_help_panel="Models")
 
@@ -177,16 +309,21 @@ app.add_typer(evaluate_app, name="evaluate", rich_help_panel="Models")
 @train_app.command("segmenter")
 def train_segmenter_cmd(
     data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder (from `facepack dataset`).", show_default=False),
-    out_dir: Path = typer.Option(..., "--out", "-o", help="Run folder: checkpoints, log.csv, TensorBoard, the exported model.", show_default=False),
+    out_dir: Path = typer.Option(
+        ..., "--out", "-o", help="Run folder: checkpoints, log.csv, TensorBoard, the exported model.", show_default=False
+    ),
     steps: int = typer.Option(2000, "--steps", help="Training steps (batches)."),
     batch_size: int = typer.Option(16, "--batch-size", help="Images per step."),
     size: int = typer.Option(128, "--size", help="Network input side (px)."),
     base: int = typer.Option(12, "--base", help="Width of the first encoder block (the model's size)."),
     depth: int = typer.Option(4, "--depth", help="Encoder levels."),
-    steps_per_epoch: int = typer.Option(100, "--steps-per-epoch", help="Steps between checkpoints."),
+    checkpoint_every: int = typer.Option(100, "--checkpoint-every", help="Steps between checkpoints (and log lines)."),
     learning_rate: float = typer.Option(2e-3, "--learning-rate", help="Peak learning rate (cosine decay)."),
     seed: int = typer.Option(0, "--seed", help="Seed of initial weights and augmentation."),
-    init: Optional[Path] = typer.Option(None, "--init", help="Start from this .keras model's weights (fine-tuning).", show_default=False),
+    init: Optional[Path] = typer.Option(
+        None, "--init", help="Start from this .keras model's weights (fine-tuning).", show_default=False
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No log lines; only errors."),
 ) -> None:
     """Train the cut-out network. Run the same command again to resume an interrupted run."""
     from facepack.core.quiet import import_keras
@@ -194,34 +331,70 @@ def train_segmenter_cmd(
     import_keras()
     from facepack.segmenter.train import TrainConfig, train_segmenter
 
-    cfg = TrainConfig(size=size, base=base, depth=depth, batch=batch_size, steps=steps, steps_per_epoch=steps_per_epoch,
-                      learning_rate=learning_rate, seed=seed)
+    cfg = TrainConfig(
+        size=size,
+        base=base,
+        depth=depth,
+        batch=batch_size,
+        steps=steps,
+        steps_per_epoch=checkpoint_every,
+        learning_rate=learning_rate,
+        seed=seed,
+    )
     command = "facepack train segmenter " + " ".join(sys.argv[3:])
-    train_segmenter(data, out_dir, cfg, init=init, log=lambda m: err.print(m, markup=False, soft_wrap=True), command=command)
+    train_segmenter(data, out_dir, cfg, init=init, log=_log(quiet), command=command)
 
 
 @train_app.command("generator")
 def train_generator_cmd(
     data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder (from `facepack dataset`).", show_default=False),
-    out_dir: Path = typer.Option(..., "--out", "-o", help="Run folder: checkpoint, samples, TensorBoard, the exported model.", show_default=False),
+    out_dir: Path = typer.Option(
+        ..., "--out", "-o", help="Run folder: checkpoint, samples, TensorBoard, the exported model.", show_default=False
+    ),
     steps: int = typer.Option(20000, "--steps", help="Training steps."),
     batch_size: int = typer.Option(16, "--batch-size", help="Images per step."),
-    resolution: int = typer.Option(128, "--resolution", help="Native resolution (square, a power of two)."),
+    size: int = typer.Option(128, "--size", help="Native resolution (square side, a power of two)."),
     latent: int = typer.Option(128, "--latent", help="Latent and w size."),
     channel_max: int = typer.Option(128, "--channel-max", help="Widest layer (the model's size)."),
-    channel_base: int = typer.Option(4096, "--channel-base", help="Layer width at resolution r is min(channel-max, channel-base / r)."),
+    channel_base: int = typer.Option(
+        4096, "--channel-base", help="Layer width at resolution r is min(channel-max, channel-base / r)."
+    ),
     learning_rate: float = typer.Option(2e-3, "--learning-rate", help="Adam learning rate."),
     r1_gamma: float = typer.Option(1.0, "--r1-gamma", help="Strength of the R1 penalty on real images."),
-    augment: float = typer.Option(1.0, "--augment", min=0.0, max=1.0, help="Share of images the critic sees augmented (colour, shift, cutout); below 1 it also sees where heads really sit."),
-    balance_ages: bool = typer.Option(False, "--balance-ages", help="Draw each age group equally often instead of as the data has them."),
-    class_weight: float = typer.Option(0.0, "--class-weight", min=0.0, help="AC-GAN: the critic also learns age group and complexion from real portraits, and the generator is scored, at this weight, on being recognised as asked (0: off).", show_default=False),
+    augment: float = typer.Option(
+        1.0,
+        "--augment",
+        min=0.0,
+        max=1.0,
+        help="Share of images the critic sees augmented (colour, shift, cutout); below 1 it also sees where heads really sit.",
+    ),
+    balance_ages: bool = typer.Option(
+        False, "--balance-ages", help="Draw each age group equally often instead of as the data has them."
+    ),
+    class_weight: float = typer.Option(
+        0.0,
+        "--class-weight",
+        min=0.0,
+        help="AC-GAN: the critic also learns age group and complexion from real portraits, and the generator is scored, at this weight, on being recognised as asked (0: off).",
+        show_default=False,
+    ),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints (and log lines)."),
     sample_every: int = typer.Option(500, "--sample-every", help="Steps between sample sheets."),
     seed: int = typer.Option(0, "--seed", help="Seed of weights, latents and batches."),
-    init: Optional[Path] = typer.Option(None, "--init", help="Fine-tune from an exported generator (.keras), or go on from a run folder's checkpoint under new settings.", show_default=False),
+    init: Optional[Path] = typer.Option(
+        None,
+        "--init",
+        help="Fine-tune from an exported generator (.keras), or go on from a run folder's checkpoint under new settings.",
+        show_default=False,
+    ),
     export_only: bool = typer.Option(False, "--export-only", help="Export the run's last checkpoint now, without training."),
-    precision: str = typer.Option("float32", "--precision", help="float32, or mixed_bfloat16 on a GPU (bfloat16 compute, float32 weights)."),
-    noise: float = typer.Option(1.0, "--inference-noise", help="Scale of the fixed per-pixel noise in the exported model (0: smooth surfaces)."),
+    precision: str = typer.Option(
+        "float32", "--precision", help="float32, or mixed_bfloat16 on a GPU (bfloat16 compute, float32 weights)."
+    ),
+    noise: float = typer.Option(
+        1.0, "--inference-noise", help="Scale of the fixed per-pixel noise in the exported model (0: smooth surfaces)."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No log lines; only errors."),
 ) -> None:
     """Train the conditional StyleGAN generator. Run the same command again to resume.
 
@@ -232,20 +405,41 @@ def train_generator_cmd(
     from facepack.generator.stylegan.model import GanConfig
     from facepack.generator.stylegan.train import TrainSettings, train_generator
 
-    if resolution < 8 or resolution & (resolution - 1):
-        raise FacepackError("--resolution must be a power of two, at least 8")
-    cfg = GanConfig(resolution=resolution, z_dim=latent, w_dim=latent, channel_base=channel_base, channel_max=channel_max)
-    settings = TrainSettings(steps=steps, batch=batch_size, learning_rate=learning_rate, r1_gamma=r1_gamma,
-                             checkpoint_every=checkpoint_every, sample_every=sample_every, seed=seed, augment=augment,
-                             balance_ages=balance_ages, class_weight=class_weight)
+    if size < 8 or size & (size - 1):
+        raise FacepackError("--size must be a power of two, at least 8")
+    cfg = GanConfig(resolution=size, z_dim=latent, w_dim=latent, channel_base=channel_base, channel_max=channel_max)
+    settings = TrainSettings(
+        steps=steps,
+        batch=batch_size,
+        learning_rate=learning_rate,
+        r1_gamma=r1_gamma,
+        checkpoint_every=checkpoint_every,
+        sample_every=sample_every,
+        seed=seed,
+        augment=augment,
+        balance_ages=balance_ages,
+        class_weight=class_weight,
+    )
     command = "facepack train generator " + " ".join(sys.argv[3:])
-    train_generator(data, out_dir, cfg, settings, init=init, log=lambda m: err.print(m, markup=False, soft_wrap=True),
-                    command=command, export_only=export_only, precision=precision, noise=noise)
+    train_generator(
+        data,
+        out_dir,
+        cfg,
+        settings,
+        init=init,
+        log=_log(quiet),
+        command=command,
+        export_only=export_only,
+        precision=precision,
+        noise=noise,
+    )
 
 
 @evaluate_app.command("segmenter")
 def evaluate_segmenter_cmd(
-    model: str = typer.Argument(..., metavar="MODEL", help="A .keras segmenter, 'default' (the shipped one) or 'chroma'.", show_default=False),
+    model: str = typer.Argument(
+        ..., metavar="MODEL", help="A .keras segmenter, 'default' (the shipped one) or 'chroma'.", show_default=False
+    ),
     data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder; its test split is used.", show_default=False),
     limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N test images.", show_default=False),
     card: bool = typer.Option(True, "--card/--no-card", help="Write the metrics into the model's card."),
@@ -277,13 +471,34 @@ def evaluate_segmenter_cmd(
 
 @evaluate_app.command("generator")
 def evaluate_generator_cmd(
-    model: str = typer.Argument(..., metavar="MODEL", help="A .keras generator (from `facepack train generator`) or 'default' (the shipped one).", show_default=False),
-    data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder: its test split is the real side, its train split teaches the label classifier.", show_default=False),
+    model: str = typer.Argument(
+        ...,
+        metavar="MODEL",
+        help="A .keras generator (from `facepack train generator`) or 'default' (the shipped one).",
+        show_default=False,
+    ),
+    data: Path = typer.Argument(
+        ...,
+        metavar="DATA",
+        help="Dataset folder: its test split is the real side, its train split teaches the label classifier.",
+        show_default=False,
+    ),
     samples: int = typer.Option(1000, "--samples", help="Generated faces to judge."),
-    psi: float = typer.Option(0.8, "--psi", help="Truncation, as build uses it: the faces the condition and near-duplicate measures judge."),
-    c2st_psi: float = typer.Option(1.0, "--c2st-psi", help="Truncation for the headline two-sample test (1.0: the distribution the model learned, as StyleGAN's FID is measured); the test at --psi is reported beside."),
+    psi: float = typer.Option(
+        DEFAULT_PSI, "--psi", help="Truncation, as build uses it: the faces the condition and near-duplicate measures judge."
+    ),
+    c2st_psi: float = typer.Option(
+        1.0,
+        "--c2st-psi",
+        help="Truncation for the headline two-sample test (1.0: the distribution the model learned, as StyleGAN's FID is measured); the test at --psi is reported beside.",
+    ),
     card: bool = typer.Option(True, "--card/--no-card", help="Write the metrics into the model's card."),
-    early: Optional[Path] = typer.Option(None, "--early", help="An early checkpoint's export: its two-sample test is reported beside (it should be near 1).", show_default=False),
+    early: Optional[Path] = typer.Option(
+        None,
+        "--early",
+        help="An early checkpoint's export: its two-sample test is reported beside (it should be near 1).",
+        show_default=False,
+    ),
 ) -> None:
     """Classifier two-sample test, condition accuracy and near-duplicate rate."""
     import json
@@ -302,8 +517,11 @@ def evaluate_generator_cmd(
         raise FacepackError(str(e)) from None
     metrics = evaluate_generator(gen, data, samples=samples, c2st_psi=c2st_psi)
     if first is not None:
-        metrics["early_checkpoint"] = {"model": str(early), "steps": read_card(early).get("steps"),
-                                       "c2st_accuracy": c2st_of(first, data, samples=samples)}
+        metrics["early_checkpoint"] = {
+            "model": str(early),
+            "steps": read_card(early).get("steps"),
+            "c2st_accuracy": c2st_of(first, data, samples=samples),
+        }
     out.print(json.dumps(metrics, indent=2), markup=False, soft_wrap=True)
     if card:
         from facepack.core.modelcard import update_metrics
@@ -314,15 +532,24 @@ def evaluate_generator_cmd(
 
 @app.command(rich_help_panel="Packs")
 def cutout(
-    inputs: List[Path] = typer.Argument(..., metavar="IMAGE_OR_DIR", help="Images, or folders of images (PNG, JPEG, WebP, BMP, TIFF, TGA, GIF).", show_default=False),
-    out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for the results: one PNG per input, same name.", show_default=False),
+    inputs: List[Path] = typer.Argument(
+        ...,
+        metavar="IMAGE_OR_DIR",
+        help="Images, or folders of images (PNG, JPEG, WebP, BMP, TIFF, TGA, GIF).",
+        show_default=False,
+    ),
+    out_dir: Path = typer.Option(
+        ..., "--out", "-o", help="Folder for the results: one PNG per input, same name.", show_default=False
+    ),
     background: str = typer.Option("transparent", "--background", "-b", help="transparent (RGBA), ui (the EHM blue) or #RRGGBB."),
     only_mask: bool = typer.Option(False, "--only-mask", help="Write the alpha matte (grey PNG) instead of the cut-out."),
-    segmenter: str = typer.Option("learned", "--segmenter", help="learned (the shipped model) or chroma (colour key on the border colour)."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Another .keras segmenter.", show_default=False),
+    segmenter: str = typer.Option(
+        "learned", "--segmenter", help="learned (the shipped model) or chroma (colour key on the border colour)."
+    ),
+    segmenter_model: Optional[Path] = SEGMENTER_MODEL,
     batch_size: int = typer.Option(8, "--batch-size", help="Images per batch."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace results already in --out."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-file reports."),
+    quiet: bool = QUIET,
 ) -> None:
     """Cut the background out of portraits: a transparent PNG (or the matte) per input."""
     from facepack.compose import parse_background
@@ -332,19 +559,32 @@ def cutout(
     bg = parse_background(background, load_profile("ehm"))
     files = collect_inputs(inputs)
     check_outputs(files, out_dir, overwrite)
-    segment = open_segmenter(segmenter, model)
-    progress = Progress(TextColumn("[bold]images"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet)
+    segment = open_segmenter("learned" if segmenter_model else segmenter, segmenter_model)
+    progress = Progress(
+        TextColumn("[bold]images"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet
+    )
     with progress:
         task = progress.add_task("images", total=len(files))
-        results = cut_out(files, out_dir, segment, bg, only_mask=only_mask, overwrite=overwrite, batch_size=max(1, batch_size),
-                          on_item=lambda r: progress.advance(task))
+        results = cut_out(
+            files,
+            out_dir,
+            segment,
+            bg,
+            only_mask=only_mask,
+            overwrite=overwrite,
+            batch_size=max(1, batch_size),
+            on_item=lambda r: progress.advance(task),
+        )
     if not quiet:
         for r in results:
             if r.status == "skipped":
                 err.print(shown(f"{r.source}: skipped: {r.reason}"), markup=False, soft_wrap=True)
     counts = {k: sum(1 for r in results if r.status == k) for k in ("written", "kept", "skipped")}
-    out.print(shown(f"written {counts['written']}, kept {counts['kept']}, skipped {counts['skipped']}: {out_dir}"), markup=False,
-              soft_wrap=True)
+    out.print(
+        shown(f"written {counts['written']}, kept {counts['kept']}, skipped {counts['skipped']}: {out_dir}"),
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @app.command(rich_help_panel="Models")
@@ -355,34 +595,14 @@ def models(
     """The default models and any given ones, with their model cards."""
     import json
 
-    from facepack.core.modelcard import read_card
-    from facepack.generator.learned import default_model_path as default_generator_path
-    from facepack.segmenter.learned import default_model_path
+    from facepack.catalogue import describe, model_entries
 
-    gen = default_generator_path()
-    entries = [
-        {"role": "generator", "name": "learned", "default": DEFAULT_GENERATOR == "learned", "path": str(gen) if gen.exists() else None,
-         "card": read_card(gen) if gen.exists() else {}},
-        {"role": "generator", "name": "painter", "default": DEFAULT_GENERATOR == "painter", "path": None,
-         "card": {"kind": "generator", "architecture": "procedural portrait painter"}},
-    ]
-    seg = default_model_path()
-    entries.append({"role": "segmenter", "name": "learned", "default": True, "path": str(seg) if seg.exists() else None,
-                    "card": read_card(seg) if seg.exists() else {}})
-    for p in paths or []:
-        if not p.exists():
-            raise FacepackError(f"{p}: no such model")
-        card = read_card(p)
-        entries.append({"role": card.get("kind", "unknown"), "name": p.stem, "default": False, "path": str(p), "card": card})
+    entries = model_entries(paths or [])
     if as_json:
         out.print(json.dumps(entries, indent=2, ensure_ascii=False), markup=False, soft_wrap=True)
         return
     for e in entries:
-        m = e["card"].get("metrics", {})
-        shown = ", ".join(f"{k} {m[k]}" for k in ("mean_iou", "boundary_px", "spill_ratio_vs_chroma", "c2st_accuracy",
-                                                       "condition_accuracy", "near_duplicate_rate") if k in m)
-        out.print(f"{e['role']:9} {e['name']:12} {'(default) ' if e['default'] else ''}{e['path'] or 'built in'}"
-                  f"{'  ' + shown if shown else ''}", markup=False, soft_wrap=True)
+        out.print(shown(describe(e)), markup=False, soft_wrap=True)
 
 
 @app.command(rich_help_panel="Packs")
@@ -390,60 +610,67 @@ def morph(
     roster: Path = typer.Argument(..., metavar="ROSTER", help="The league export the two players are in.", show_default=False),
     from_player: str = typer.Option(..., "--from", help="A player: ID, 'First Last' or file name.", show_default=False),
     to_player: str = typer.Option(..., "--to", help="Another player.", show_default=False),
-    steps: int = typer.Option(8, "--steps", help="Frames in the strip, both ends included."),
+    frames: int = typer.Option(8, "--frames", help="Frames in the strip, both ends included."),
     out_file: Path = typer.Option(Path("morph.png"), "--out", "-o", help="The strip PNG to write."),
-    generator: str = typer.Option(DEFAULT_GENERATOR, "--generator", help="learned (walks the latent space) or painter (blends the two looks)."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Another learned generator (.keras); implies --generator learned.", show_default=False),
-    psi: float = typer.Option(0.8, "--psi", help="Truncation of the learned generator."),
-    game: Optional[str] = typer.Option(None, "--game", "-g", help="Profile whose portrait size the frames take. [default: as build picks it]", show_default=False),
-    season: Optional[str] = typer.Option(None, "--season", help="Game date YYYY-MM-DD. [default: today]", show_default=False),
+    generator: str = typer.Option(
+        DEFAULT_GENERATOR, "--generator", help="learned (walks the latent space) or painter (blends the two looks)."
+    ),
+    generator_model: Optional[Path] = GENERATOR_MODEL,
+    psi: float = PSI,
+    game: Optional[str] = GAME,
+    season: Optional[str] = SEASON,
     seed: int = typer.Option(0, "--seed", help="The pack seed the faces come from."),
+    include_staff: bool = INCLUDE_STAFF,
+    columns: Optional[str] = COLUMNS,
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it exists."),
+    quiet: bool = QUIET,
 ) -> None:
     """The walk from one player's face to another's, as a strip of frames (for 'family' faces)."""
-    from facepack.build import check_psi
     from facepack.core import atomic
-    from facepack.morph import find_player, painter_frames, strip
+    from facepack.morph import find_player, morph_frames, strip
     from facepack.players import face_request
     from facepack.profiles import load_profile
-    from facepack.roster import game_for, read_roster
+    from facepack.roster import game_for, parse_columns, read_roster
 
-    if steps < 2:
-        raise FacepackError("--steps must be at least 2")
-    check_psi(psi)
     if out_file.exists() and not overwrite:
         raise FacepackError(f"{out_file} exists; --overwrite replaces it")
     when = _season(season)
     profile = load_profile(game_for(roster, game))
-    players = read_roster(roster, season=when, include_staff=True, need_birth_date=profile.requires_birth_date)
+    players = read_roster(
+        roster,
+        season=when,
+        include_staff=include_staff,
+        columns=parse_columns(columns),
+        need_birth_date=profile.requires_birth_date,
+    )
     a, b = (face_request(find_player(players, k), when, seed) for k in (from_player, to_player))
-    if generator not in ("learned", "painter"):
-        raise FacepackError(f"unknown generator {generator!r} (choose from: learned, painter)")
-    if model is None and generator == "painter":
-        frames = painter_frames(a, b, steps)
-    else:
-        from facepack.core.quiet import import_keras
-
-        import_keras()
-        from facepack.generator.learned import LearnedGenerator
-
-        try:
-            frames = LearnedGenerator(model, psi=psi).morph(a, b, steps)
-        except FileNotFoundError as e:
-            raise FacepackError(str(e)) from None
-    atomic.write_png(out_file.resolve(), strip(frames, profile.size))
-    out.print(shown(f"{steps} frames: {out_file}"), markup=False, soft_wrap=True)
+    pictures = morph_frames(a, b, frames, "learned" if generator_model else generator, generator_model, psi)
+    atomic.write_png(out_file.resolve(), strip(pictures, profile.size))
+    if not quiet:
+        err.print(shown(f"from {from_player} to {to_player}"), markup=False, soft_wrap=True)
+    out.print(shown(f"{frames} frames: {out_file}"), markup=False, soft_wrap=True)
 
 
 @app.command(rich_help_panel="Packs")
 def validate(
     pack: Path = typer.Argument(..., metavar="PACK", help="A pack folder (made by build, or any facepack).", show_default=False),
-    roster: Optional[Path] = typer.Option(None, "--roster", help="The export the pack is for: which of its players the game will find a face for.", show_default=False),
-    game: Optional[str] = typer.Option(None, "--game", "-g", help="Game profile. [default: guessed from the pack: EHM's folders and dated names, or FM's unique IDs]", show_default=False),
-    season: Optional[str] = typer.Option(None, "--season", help="Game date YYYY-MM-DD (for the roster's birth dates). [default: today]", show_default=False),
-    include_staff: bool = typer.Option(False, "--include-staff", help="The roster's Non-Player rows need faces too."),
-    columns: Optional[str] = typer.Option(None, "--columns", help="Column overrides for the roster, as for build.", show_default=False),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary line."),
+    roster: Optional[Path] = typer.Option(
+        None,
+        "--roster",
+        help="The export the pack is for: which of its players the game will find a face for.",
+        show_default=False,
+    ),
+    game: Optional[str] = typer.Option(
+        None,
+        "--game",
+        "-g",
+        help="Game profile. [default: guessed from the pack: EHM's folders and dated names, or FM's unique IDs]",
+        show_default=False,
+    ),
+    season: Optional[str] = SEASON,
+    include_staff: bool = INCLUDE_STAFF,
+    columns: Optional[str] = COLUMNS,
+    quiet: bool = QUIET,
 ) -> None:
     """Check a pack by the game's own rules before a release: exit 1 when something would not work in the game."""
     from facepack.profiles import load_profile
@@ -455,8 +682,13 @@ def validate(
     profile = load_profile(game or guess_profile_name(pack))
     players = None
     if roster is not None:
-        players = read_roster(roster, season=_season(season), include_staff=include_staff, columns=parse_columns(columns),
-                              need_birth_date=profile.requires_birth_date)
+        players = read_roster(
+            roster,
+            season=_season(season),
+            include_staff=include_staff,
+            columns=parse_columns(columns),
+            need_birth_date=profile.requires_birth_date,
+        )
     result = validate_pack(pack, profile, players)
     if not quiet:
         for f in result.findings[:SHOWN]:
@@ -472,16 +704,41 @@ def validate(
 def workshop(
     pack: Path = typer.Argument(..., metavar="PACK", help="The pack folder to release.", show_default=False),
     title: str = typer.Option(..., "--title", help="The Workshop item's title (at most 128 characters).", show_default=False),
-    description: Optional[str] = typer.Option(None, "--description", help="The item's description (at most 8,000 characters). [default: how many faces, for which export, made how, how to install]", show_default=False),
-    description_file: Optional[Path] = typer.Option(None, "--description-file", help="Read the description from a UTF-8 text file.", show_default=False),
-    changenote: Optional[str] = typer.Option(None, "--changenote", help="The release's change note. [default: faces added, remade and removed since the last release]", show_default=False),
+    description: Optional[str] = typer.Option(
+        None,
+        "--description",
+        help="The item's description (at most 8,000 characters). [default: how many faces, for which export, made how, how to install]",
+        show_default=False,
+    ),
+    description_file: Optional[Path] = typer.Option(
+        None, "--description-file", help="Read the description from a UTF-8 text file.", show_default=False
+    ),
+    changenote: Optional[str] = typer.Option(
+        None,
+        "--changenote",
+        help="The release's change note. [default: faces added, remade and removed since the last release]",
+        show_default=False,
+    ),
     visibility: str = typer.Option("public", "--visibility", help="public, friends, private or unlisted."),
-    item_id: Optional[str] = typer.Option(None, "--item-id", help="Update this Workshop item (a pack first published elsewhere). [default: the one this pack was released as, else a new item]", show_default=False),
-    app_id: Optional[int] = typer.Option(None, "--app-id", help="The game's Steam app id. [default: the profile's; EHM 301120]", show_default=False),
-    game: Optional[str] = typer.Option(None, "--game", "-g", help="Game profile. [default: guessed from the pack]", show_default=False),
-    upload: bool = typer.Option(False, "--upload", help="Run steamcmd to publish it (it asks for the password and Steam Guard code itself)."),
+    item_id: Optional[str] = typer.Option(
+        None,
+        "--item-id",
+        help="Update this Workshop item (a pack first published elsewhere). [default: the one this pack was released as, else a new item]",
+        show_default=False,
+    ),
+    app_id: Optional[int] = typer.Option(
+        None, "--app-id", help="The game's Steam app id. [default: the profile's; EHM 301120]", show_default=False
+    ),
+    game: Optional[str] = typer.Option(
+        None, "--game", "-g", help="Game profile. [default: guessed from the pack]", show_default=False
+    ),
+    upload: bool = typer.Option(
+        False, "--upload", help="Run steamcmd to publish it (it asks for the password and Steam Guard code itself)."
+    ),
     steam_user: Optional[str] = typer.Option(None, "--steam-user", help="Steam account name for --upload.", show_default=False),
-    force: bool = typer.Option(False, "--force", help="Release even when `facepack validate` finds problems the game would have."),
+    force: bool = typer.Option(
+        False, "--force", help="Release even when `facepack validate` finds problems the game would have."
+    ),
 ) -> None:
     """Stage a Steam Workshop release beside the pack (content, preview, steamcmd item file); --upload publishes it."""
     from facepack.profiles import load_profile
@@ -502,11 +759,23 @@ def workshop(
         raise FacepackError(f"{pack}: no such pack folder")
     profile = load_profile(game or guess_profile_name(pack))
     problems = len(validate_pack(pack, profile).errors)
-    opts = ReleaseOptions(pack=pack, title=title, description=description, changenote=changenote, visibility=visibility,
-                          item_id=item_id, app_id=app_id, force=force)
+    opts = ReleaseOptions(
+        pack=pack,
+        title=title,
+        description=description,
+        changenote=changenote,
+        visibility=visibility,
+        item_id=item_id,
+        app_id=app_id,
+        force=force,
+    )
     release = stage(opts, profile, problems)
-    err.print(f"staged {release.faces} faces for {'a new item' if release.item_id == '0' else 'item ' + release.item_id}: "
-              f"{release.changenote}", markup=False, soft_wrap=True)
+    err.print(
+        f"staged {release.faces} faces for {'a new item' if release.item_id == '0' else 'item ' + release.item_id}: "
+        f"{release.changenote}",
+        markup=False,
+        soft_wrap=True,
+    )
     if upload:
         published = run_upload(release, pack.resolve(), steam_user or "")
         err.print(f"published: https://steamcommunity.com/sharedfiles/filedetails/?id={published}", markup=False, soft_wrap=True)
@@ -527,8 +796,12 @@ def games() -> None:
         where = f"{p.players_folder}/" if p.players_folder else ""
         staff = f", staff in {p.staff_folder}/" if p.staff_folder and p.staff_folder != p.players_folder else ""
         config = f", config.xml ({p.config_default} IDs)" if p.config_xml else ", no config.xml (matched by file name)"
-        out.print(f"{p.name:5} {p.title}: {where}{stem}{p.extension}{staff}, {p.size[0]}x{p.size[1]}, "
-                  f"background {p.background}{config}", markup=False, soft_wrap=True)
+        out.print(
+            f"{p.name:5} {p.title}: {where}{stem}{p.extension}{staff}, {p.size[0]}x{p.size[1]}, "
+            f"background {p.background}{config}",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def main() -> None:
@@ -538,7 +811,11 @@ def main() -> None:
         err.print(shown(f"error: {e}"), markup=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
-        err.print("interrupted: portraits written so far are complete; run the same command again to finish the pack", markup=False, soft_wrap=True)
+        err.print(
+            "interrupted: portraits written so far are complete; run the same command again to finish the pack",
+            markup=False,
+            soft_wrap=True,
+        )
         sys.exit(130)
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""

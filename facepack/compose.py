@@ -5,6 +5,7 @@ any other background, the foreground colour of each edge pixel is recovered
 (the background's share is taken out), so no UI blue rim shows on white or on a
 transparent background. On the UI blue itself the result equals the source.
 """
+
 from __future__ import annotations
 
 import re

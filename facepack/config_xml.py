@@ -5,6 +5,7 @@ Written in the form modders know (a <record> with preload and amap off and a
 A re-run merges into the file already in the pack: entries stay, ours are added
 or updated, comments and any other settings are kept.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,6 +5,7 @@ input is brought to at most MAX_SIDE pixels on its long side while it is decoded
 decode at a reduced scale straight away), so time and memory do not grow with the
 photo's pixel count beyond decoding it, and the cut-out is written at that size.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from facepack.existing import IMAGE_SUFFIXES, stem_key
 from facepack.naming import inside
 
 MAX_SIDE = 1600  # px, the long side of what is cut out and written: 8x what a game shows
+
 
 @dataclass(frozen=True)
 class CutoutResult:

@@ -5,6 +5,7 @@ name (case-insensitive, NFC) and a birth date, whatever the padding or extension
 so `oskar_björk_03_01_2006.jpg` covers `Oskar_Björk_3_1_2006.png`; FM's unique ID as
 the file name, or as an installed pack's config.xml maps it.
 """
+
 from __future__ import annotations
 
 import unicodedata

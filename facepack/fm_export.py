@@ -13,6 +13,7 @@ The face tools' view (NewGAN Manager's) holds UID, Nat, 2nd Nat and Name, then t
 unnamed columns: a constant, the skin tone (1-20) and the ethnicity code (0-10). Views
 may add DoB, Age, Club and more; columns are known by their English header.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """manifest.csv: one row per roster line, saying what became of it."""
+
 from __future__ import annotations
 
 import csv

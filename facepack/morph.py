@@ -5,14 +5,17 @@ With the learned generator the walk is a straight line between the two players' 
 of the two looks: measurements and colours move smoothly, and discrete traits (hair
 style, beard, collar) switch halfway.
 """
+
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from pathlib import Path
 
 import numpy as np
 
 from facepack.core.errors import FacepackError
 from facepack.core.matting import fit
+from facepack.generator import GENERATORS
 from facepack.generator.base import FaceRequest
 from facepack.generator.painter.look import Look
 from facepack.players import Player
@@ -22,8 +25,14 @@ from facepack.roster import Roster
 def find_player(roster: Roster, key: str) -> Player:
     """A player by ID, by 'First Last', or by file stem; one line saying why not otherwise."""
     k = key.strip().casefold()
-    hits = [p for p in roster.players if (p.uid and p.uid == key.strip()) or p.name.casefold() == k
-            or f"{p.first}_{p.last}".casefold() == k or k.startswith(f"{p.first}_{p.last}_".casefold())]
+    hits = [
+        p
+        for p in roster.players
+        if (p.uid and p.uid == key.strip())
+        or p.name.casefold() == k
+        or f"{p.first}_{p.last}".casefold() == k
+        or k.startswith(f"{p.first}_{p.last}_".casefold())
+    ]
     if not hits:
         raise FacepackError(f"no player {key!r} in {roster.source.name} (give an ID or 'First Last')")
     if len(hits) > 1:
@@ -43,6 +52,28 @@ def blend_looks(a: Look, b: Look, t: float) -> Look:
         else:
             values[f.name] = float(x + (y - x) * t)
     return replace(a, **values)
+
+
+def morph_frames(a: FaceRequest, b: FaceRequest, frames: int, generator: str, model: Path | None, psi: float) -> list[np.ndarray]:
+    """The frames from a's face to b's: the learned generator walks its latent space, the painter blends looks."""
+    from facepack.build import check_psi
+
+    if frames < 2:
+        raise FacepackError("--frames must be at least 2")
+    check_psi(psi)
+    if generator not in GENERATORS:
+        raise FacepackError(f"unknown generator {generator!r} (choose from: {', '.join(GENERATORS)})")
+    if generator == "painter":
+        return painter_frames(a, b, frames)
+    from facepack.core.quiet import import_keras
+
+    import_keras()
+    from facepack.generator.learned import LearnedGenerator
+
+    try:
+        return LearnedGenerator(model, psi=psi).morph(a, b, frames)
+    except FileNotFoundError as e:
+        raise FacepackError(str(e)) from None
 
 
 def painter_frames(a: FaceRequest, b: FaceRequest, steps: int, size: int = 256) -> list[np.ndarray]:

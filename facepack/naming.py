@@ -11,6 +11,7 @@ pack made on Linux unzips on Windows.
 Matching goes by person, as the game does: `person_key` reads a file stem as a name
 and a birth date, whatever the padding, case or Unicode form.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Players: who a face is for, and the seed that makes their face theirs alone."""
+
 from __future__ import annotations
 
 import hashlib
@@ -63,14 +64,19 @@ def player_age(player: Player, season: date) -> float:
 
 def face_seed(identity: str, pack_seed: int) -> int:
     """A 64-bit seed from the identity and --seed alone, so no other player can change it."""
-    digest = hashlib.sha256(f"facepack/{pack_seed}/{identity}".encode("utf-8")).digest()
+    digest = hashlib.sha256(f"facepack/{pack_seed}/{identity}".encode()).digest()
     return int.from_bytes(digest[:8], "little")
 
 
 def face_request(player: Player, season: date, pack_seed: int) -> FaceRequest:
-    return FaceRequest(seed=face_seed(player.identity, pack_seed), age=player_age(player, season),
-                       nationality=player.nationality, second_nationality=player.second_nationality,
-                       skin_tone=player.skin_tone, ethnicity=player.ethnicity)
+    return FaceRequest(
+        seed=face_seed(player.identity, pack_seed),
+        age=player_age(player, season),
+        nationality=player.nationality,
+        second_nationality=player.second_nationality,
+        skin_tone=player.skin_tone,
+        ethnicity=player.ethnicity,
+    )
 
 
 __all__ = ["Player", "UNKNOWN_AGE", "age_at", "age_group", "face_seed", "face_request", "player_age"]

@@ -1,4 +1,5 @@
 """preview.png: a contact sheet of the pack, names under faces, for a Workshop page or a quick look."""
+
 from __future__ import annotations
 
 import io
@@ -18,7 +19,9 @@ TEXT = (214, 220, 226)
 
 
 # Letters that do not decompose into a base letter and an accent.
-_ASCII = str.maketrans({"ß": "ss", "Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Þ": "Th", "þ": "th"})
+_ASCII = str.maketrans(
+    {"ß": "ss", "Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Þ": "Th", "þ": "th"}
+)
 
 
 @lru_cache(maxsize=1)

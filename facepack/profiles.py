@@ -1,4 +1,5 @@
 """Game profiles (templates/profiles/*.json): how a game names, places, sizes and maps its portraits."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -7,6 +7,7 @@ Manager's "Print screen -> Text file" view (facepack/fm_export.py). A row that c
 make a player is skipped with its line number and the reason; a file that cannot be
 a roster at all raises FacepackError with one line saying why.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -223,7 +224,9 @@ def read_text(path: Path) -> tuple[str, str]:
     if not stat.S_ISREG(info.st_mode):  # a FIFO would hang, /dev/zero never end
         raise FacepackError(f"{path}: not a regular file (a pipe or device); save the export to a file")
     if info.st_size > MAX_ROSTER_BYTES:
-        raise FacepackError(f"{path}: {info.st_size // 2**20} MiB, larger than any export ({MAX_ROSTER_BYTES // 2**20} MiB at most)")
+        raise FacepackError(
+            f"{path}: {info.st_size // 2**20} MiB, larger than any export ({MAX_ROSTER_BYTES // 2**20} MiB at most)"
+        )
     try:
         with open(path, "rb") as f:
             data = f.read(MAX_ROSTER_BYTES + 1)
@@ -265,11 +268,14 @@ def read_roster(
     if looks_like_print_screen(text):
         return _read_fm(path, text, encoding, season, include_staff, columns or {}, need_birth_date)
     if is_rich_text(text):
-        raise FacepackError(f"{path}: rich text (RTF), not a roster; in Football Manager use Print screen -> Text file, "
-                            f"or save the roster as CSV")
+        raise FacepackError(
+            f"{path}: rich text (RTF), not a roster; in Football Manager use Print screen -> Text file, or save the roster as CSV"
+        )
     if path.suffix.lower() == ".rtf":
-        raise FacepackError(f"{path}: not a Football Manager print-screen export (no | header row followed by a dashed "
-                            f"rule); export the view again with Print screen -> Text file")
+        raise FacepackError(
+            f"{path}: not a Football Manager print-screen export (no | header row followed by a dashed "
+            f"rule); export the view again with Print screen -> Text file"
+        )
 
     delimiter = sniff_delimiter(text)
     # A cell may be as long as the file: csv's 128 KiB default would refuse a whole roster for one cell.
@@ -315,8 +321,9 @@ def read_roster(
     return Roster(path, players, skipped, layout, delimiter, encoding, cols)
 
 
-def _read_fm(path: Path, text: str, encoding: str, season: date, include_staff: bool, overrides: dict[str, str],
-             need_birth_date: bool) -> Roster:
+def _read_fm(
+    path: Path, text: str, encoding: str, season: date, include_staff: bool, overrides: dict[str, str], need_birth_date: bool
+) -> Roster:
     export = read_print_screen(text)
     header = export.header
     cols = _resolve(overrides, header, _header_columns(header))
@@ -328,8 +335,10 @@ def _read_fm(path: Path, text: str, encoding: str, season: date, include_staff: 
     if not {"first", "last", "name"} & cols.keys():
         raise FacepackError(f"{path}: this Football Manager export has no Name column; add Name to the view and export it again")
     if need_birth_date and "dob" not in cols:
-        raise FacepackError(f"{path}: this Football Manager export has no DoB column, and EHM names portraits by birth "
-                            f"date; build it with --game fm")
+        raise FacepackError(
+            f"{path}: this Football Manager export has no DoB column, and EHM names portraits by birth "
+            f"date; build it with --game fm"
+        )
     players, skipped = _players(export.rows, cols, season, include_staff, need_birth_date, ids_required=True)
     skipped += [SkippedRow(line, reason) for line, reason in export.malformed]
     skipped.sort(key=lambda s: s.line)
@@ -357,8 +366,15 @@ def _small_int(text: str, low: int, high: int) -> int | None:
     return value if low <= value <= high else None
 
 
-def _row_to_player(line: int, row: list[str], cols: dict[str, int], season: date, include_staff: bool,
-                   need_birth_date: bool = True, ids_required: bool = False):
+def _row_to_player(
+    line: int,
+    row: list[str],
+    cols: dict[str, int],
+    season: date,
+    include_staff: bool,
+    need_birth_date: bool = True,
+    ids_required: bool = False,
+):
     damaged = bad_text(row)
     if damaged:
         name = " ".join(_cell(row, cols, k) for k in ("first", "last")).strip() or _cell(row, cols, "name")
@@ -393,8 +409,16 @@ def _row_to_player(line: int, row: list[str], cols: dict[str, int], season: date
         return skip("no birth date")
     if born is not None and born > season:
         return skip(f"birth date {raw_dob} is after the season date {season.isoformat()}")
-    return Player(line=line, first=first, last=last, birth_date=born, uid=uid,
-                  nationality=_cell(row, cols, "nation") or None, role=role or None,
-                  age=_small_int(_cell(row, cols, "age"), 0, 120), second_nationality=_cell(row, cols, "nation2") or None,
-                  skin_tone=_small_int(_cell(row, cols, "skin"), 1, 20),
-                  ethnicity=_small_int(_cell(row, cols, "ethnicity"), 0, 10))
+    return Player(
+        line=line,
+        first=first,
+        last=last,
+        birth_date=born,
+        uid=uid,
+        nationality=_cell(row, cols, "nation") or None,
+        role=role or None,
+        age=_small_int(_cell(row, cols, "age"), 0, 120),
+        second_nationality=_cell(row, cols, "nation2") or None,
+        skin_tone=_small_int(_cell(row, cols, "skin"), 1, 20),
+        ethnicity=_small_int(_cell(row, cols, "ethnicity"), 0, 10),
+    )

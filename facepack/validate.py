@@ -7,6 +7,7 @@ picture for two people; config.xml mappings (FM) that point at missing files, an
 pictures no mapping reaches; and, given the roster, which players the game will find a
 face for and which files match nobody.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,8 +57,10 @@ class Validation:
     def summary(self) -> str:
         who = f", {self.found} of {self.players} players have a face" if self.players is not None else ""
         verdict = "ready for the game" if not self.errors else "not ready"
-        return (f"{self.faces} faces{who}; {len(self.errors)} errors, {len(self.warnings)} warnings: {verdict} "
-                f"({self.profile.name}): {self.pack}")
+        return (
+            f"{self.faces} faces{who}; {len(self.errors)} errors, {len(self.warnings)} warnings: {verdict} "
+            f"({self.profile.name}): {self.pack}"
+        )
 
 
 def guess_profile_name(pack: Path) -> str:
@@ -79,11 +82,18 @@ def _pictures(pack: Path, profile: GameProfile, out: Validation) -> list[Path]:
                 found += sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
         for p in sorted(pack.iterdir()):
             if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and p.name != "preview.png":
-                out.findings.append(Finding("error", p.name, f"at the pack's top level: {profile.title} reads pictures from "
-                                            f"{' and '.join(f + '/' for f in folders)} only"))
+                out.findings.append(
+                    Finding(
+                        "error",
+                        p.name,
+                        f"at the pack's top level: {profile.title} reads pictures from "
+                        f"{' and '.join(f + '/' for f in folders)} only",
+                    )
+                )
     else:
-        found = sorted(p for p in pack.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-                       and p.name != "preview.png")
+        found = sorted(
+            p for p in pack.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and p.name != "preview.png"
+        )
     return found
 
 
@@ -94,15 +104,26 @@ def _check_picture(path: Path, rel: str, profile: GameProfile, out: Validation) 
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 if im.width * im.height > MAX_PIXELS:
-                    out.findings.append(Finding("error", rel, f"{im.width}x{im.height}: far larger than {profile.title} "
-                                                f"shows ({profile.max_size[0]}x{profile.max_size[1]} at most): refused unread"))
+                    out.findings.append(
+                        Finding(
+                            "error",
+                            rel,
+                            f"{im.width}x{im.height}: far larger than {profile.title} "
+                            f"shows ({profile.max_size[0]}x{profile.max_size[1]} at most): refused unread",
+                        )
+                    )
                     return None
                 im.load()
                 fmt, mode, size = im.format, im.mode, im.size
                 digest = hashlib.sha256(f"{mode}{size}".encode() + im.tobytes()).hexdigest()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        out.findings.append(Finding("error", rel, f"far larger than {profile.title} shows ({profile.max_size[0]}x"
-                                    f"{profile.max_size[1]} at most): refused unread"))
+        out.findings.append(
+            Finding(
+                "error",
+                rel,
+                f"far larger than {profile.title} shows ({profile.max_size[0]}x{profile.max_size[1]} at most): refused unread",
+            )
+        )
         return None
     except (OSError, ValueError, SyntaxError) as e:
         out.findings.append(Finding("error", rel, f"does not decode as a picture ({type(e).__name__})"))
@@ -117,8 +138,13 @@ def _check_picture(path: Path, rel: str, profile: GameProfile, out: Validation) 
     w, h = size
     mw, mh = profile.max_size
     if w > mw or h > mh:
-        out.findings.append(Finding("error", rel, f"{w}x{h}: larger than {profile.title} shows ({mw}x{mh} at most; "
-                                    f"{profile.size[0]}x{profile.size[1]} suggested)"))
+        out.findings.append(
+            Finding(
+                "error",
+                rel,
+                f"{w}x{h}: larger than {profile.title} shows ({mw}x{mh} at most; {profile.size[0]}x{profile.size[1]} suggested)",
+            )
+        )
     return digest
 
 
@@ -137,8 +163,14 @@ def _check_name(path: Path, rel: str, profile: GameProfile, out: Validation) -> 
     day, month = path.stem.rsplit("_", 3)[1:3]
     if day.startswith("0") or month.startswith("0"):
         name = path.stem.rsplit("_", 3)[0]
-        out.findings.append(Finding("error", rel, f"day or month with a leading zero: the game looks for "
-                                    f"{name}_{born.day}_{born.month}_{born.year}{profile.extension}"))
+        out.findings.append(
+            Finding(
+                "error",
+                rel,
+                f"day or month with a leading zero: the game looks for "
+                f"{name}_{born.day}_{born.month}_{born.year}{profile.extension}",
+            )
+        )
 
 
 def validate_pack(pack: Path, profile: GameProfile, roster: Roster | None = None) -> Validation:
@@ -206,8 +238,15 @@ def _check_config(pack: Path, profile: GameProfile, stems: dict[str, str], out: 
     return mapped
 
 
-def _check_roster(pack: Path, profile: GameProfile, roster: Roster, by_person: dict[str, str], mapped_uids: dict[str, str],
-                  pictures: set[str], out: Validation) -> None:
+def _check_roster(
+    pack: Path,
+    profile: GameProfile,
+    roster: Roster,
+    by_person: dict[str, str],
+    mapped_uids: dict[str, str],
+    pictures: set[str],
+    out: Validation,
+) -> None:
     out.players = len(roster.players)
     wanted: set[str] = set()
     uids = {p.uid for p in roster.players if p.uid}

@@ -11,6 +11,7 @@ and keeps `workshop.json` in the pack: the item's id (so the next release update
 item) and the files of the last staged and released versions (so the change note can say
 what changed). Passwords never pass through here: steamcmd asks for them itself.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -74,9 +75,11 @@ def game_files(pack: Path, profile: GameProfile) -> list[str]:
     for folder in folders:
         where = pack / folder if folder else pack
         if where.is_dir():
-            files += [f"{folder}/{p.name}" if folder else p.name for p in sorted(where.iterdir())
-                      if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and p.name != "preview.png"
-                      and not p.name.startswith(".")]
+            files += [
+                f"{folder}/{p.name}" if folder else p.name
+                for p in sorted(where.iterdir())
+                if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and p.name != "preview.png" and not p.name.startswith(".")
+            ]
     if profile.config_xml and (pack / "config.xml").is_file():
         files.append("config.xml")
     return files
@@ -95,8 +98,9 @@ def change_note(before: dict[str, str] | None, now: dict[str, str]) -> str:
     added = len(faces.keys() - old.keys())
     removed = len(old.keys() - faces.keys())
     remade = sum(1 for k in faces.keys() & old.keys() if faces[k] != old[k])
-    parts = [f"{n} face{'s' if n != 1 else ''} {what}" for n, what in ((added, "added"), (remade, "remade"), (removed, "removed"))
-             if n]
+    parts = [
+        f"{n} face{'s' if n != 1 else ''} {what}" for n, what in ((added, "added"), (remade, "remade"), (removed, "removed")) if n
+    ]
     if not parts:
         return f"No faces changed ({len(faces)} faces)."
     return f"{', '.join(parts)}; {len(faces)} faces in all."
@@ -111,10 +115,14 @@ def default_description(pack: Path, profile: GameProfile, faces: int) -> str:
     source = f" for the players of {info['roster']}" if info.get("roster") else ""
     made = f"Made with facepack {info.get('facepack', __version__)}"
     if info:
-        made += f" (seed {info.get('seed')}, generator {info.get('generator')}, cut-out {info.get('segmenter')}, " \
-                f"season {info.get('season')})"
-    return (f"{faces} generated player faces{source}, for {profile.title}. Players without a picture get one; "
-            f"installed pictures are never replaced.\n\n{made}.\n\nInstall: {profile.install_hint}")
+        made += (
+            f" (seed {info.get('seed')}, generator {info.get('generator')}, cut-out {info.get('segmenter')}, "
+            f"season {info.get('season')})"
+        )
+    return (
+        f"{faces} generated player faces{source}, for {profile.title}. Players without a picture get one; "
+        f"installed pictures are never replaced.\n\n{made}.\n\nInstall: {profile.install_hint}"
+    )
 
 
 def _vdf_text(value: str) -> str:
@@ -194,15 +202,19 @@ def stage(opts: ReleaseOptions, profile: GameProfile, problems: int) -> Release:
         raise FacepackError(f"--item-id {opts.item_id!r}: a Workshop item id is a number")
     app_id = opts.app_id or profile.app_id
     if not app_id:
-        raise FacepackError(f"--app-id: {profile.title} has no Steam app id in its profile (it differs by year); "
-                            f"give the game's, e.g. --app-id 2252570 for Football Manager 2024")
+        raise FacepackError(
+            f"--app-id: {profile.title} has no Steam app id in its profile (it differs by year); "
+            f"give the game's, e.g. --app-id 2252570 for Football Manager 2024"
+        )
     files = game_files(pack, profile)
     faces = [f for f in files if f != "config.xml"]
     if not faces:
         raise FacepackError(f"{opts.pack}: no portraits to release (build the pack first)")
     if problems and not opts.force:
-        raise FacepackError(f"{opts.pack}: {problems} problems the game would have (`facepack validate {opts.pack}` "
-                            f"lists them); fix them, or --force releases anyway")
+        raise FacepackError(
+            f"{opts.pack}: {problems} problems the game would have (`facepack validate {opts.pack}` "
+            f"lists them); fix them, or --force releases anyway"
+        )
 
     folder = pack.parent / f"{pack.name}.workshop"
     vdf = folder / "workshop_item.vdf"

@@ -1,10 +1,12 @@
 """Face generators: a batch of players in, a batch of portraits on a known background out."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from facepack.generator.base import (
     AGE_GROUPS,
+    DEFAULT_PSI,
     UI_BLUE,
     FaceGenerator,
     FaceRequest,
@@ -19,7 +21,9 @@ GENERATORS = ("learned", "painter")
 DEFAULT_GENERATOR = "learned"
 
 
-def load_generator(name: str = DEFAULT_GENERATOR, *, size: int = 256, model: Path | None = None, psi: float = 0.8) -> FaceGenerator:
+def load_generator(
+    name: str = DEFAULT_GENERATOR, *, size: int = 256, model: Path | None = None, psi: float = DEFAULT_PSI
+) -> FaceGenerator:
     """Return a ready generator by name. Raises ValueError for an unknown name, FileNotFoundError
     for a missing model. `learned` takes `model` (a .keras file from `facepack train generator`),
     else the one shipped in generator/models."""
@@ -36,6 +40,7 @@ def load_generator(name: str = DEFAULT_GENERATOR, *, size: int = 256, model: Pat
 
 __all__ = [
     "AGE_GROUPS",
+    "DEFAULT_PSI",
     "UI_BLUE",
     "FaceGenerator",
     "FaceRequest",

@@ -4,6 +4,7 @@ A generator takes a batch of requests (who the player is, how old, where from)
 and returns a batch of portraits painted on its own background colour. Pack
 assembly never looks inside; it only needs the images and the colour behind them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,6 +13,10 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from facepack.core.game import AGE_GROUPS, UI_BLUE, age_group
+
+# Truncation of the learned generator, as the earlier tool used it: each face pulled 20 % of the
+# way toward its own age group's and complexion's mean. One place: build, morph and evaluate use it.
+DEFAULT_PSI = 0.8
 
 
 @dataclass(frozen=True)
@@ -51,4 +56,4 @@ class FaceGenerator(Protocol):
     def generate(self, requests: Sequence[FaceRequest]) -> list[Portrait]: ...
 
 
-__all__ = ["AGE_GROUPS", "UI_BLUE", "FaceGenerator", "FaceRequest", "Portrait", "age_group"]
+__all__ = ["AGE_GROUPS", "DEFAULT_PSI", "UI_BLUE", "FaceGenerator", "FaceRequest", "Portrait", "age_group"]

@@ -12,16 +12,17 @@
   facepack.core.likeness.NEAR_DUPLICATE (an 8x8 Lab thumbnail of the face area; the
   threshold's measurement is in that module).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import cv2
 import numpy as np
-from facepack.generator.stylegan.model import age_groups, complexions, label_indices
 
 from facepack.core.likeness import NEAR_DUPLICATE, near_duplicate_rate
 from facepack.core.records import load_arrays
+from facepack.generator.stylegan.model import age_groups, complexions, label_indices
 
 # The classifiers judge 64 px copies: the cues (skin, hair, greying, facial hair, artefacts) survive,
 # and a CPU trains them to convergence in minutes.
@@ -70,7 +71,9 @@ def _fit_to_convergence(keras, model, x, y, seed: int, max_steps: int = 6000, lo
                 self.model.stop_training = True
 
     keras.utils.set_random_seed(seed)
-    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss={"fake": keras.losses.SparseCategoricalCrossentropy(from_logits=True)})
+    model.compile(
+        optimizer=keras.optimizers.Adam(3e-3), loss={"fake": keras.losses.SparseCategoricalCrossentropy(from_logits=True)}
+    )
     batch = 16
     epochs = int(np.clip(max_steps // -(-len(x) // batch), 20, 300))
     model.fit(x, {"fake": y}, batch_size=batch, epochs=epochs, callbacks=[Converged()], verbose=0, shuffle=True)
@@ -121,8 +124,9 @@ def _generated(generator, test_labels, samples: int, seed: int):
 C2ST_REPEATS = 3
 
 
-def _c2st_repeated(keras, generator, test_x, test_labels, samples: int, seed: int, repeats: int,
-                   first: np.ndarray | None = None) -> list[float]:
+def _c2st_repeated(
+    keras, generator, test_x, test_labels, samples: int, seed: int, repeats: int, first: np.ndarray | None = None
+) -> list[float]:
     runs = []
     for r in range(repeats):
         if r == 0 and first is not None:
@@ -137,8 +141,9 @@ def _c2st_repeated(keras, generator, test_x, test_labels, samples: int, seed: in
     return runs
 
 
-def c2st_of(generator, data: Path, samples: int = 1000, limit_real: int | None = 600, seed: int = 0,
-            repeats: int = C2ST_REPEATS) -> float:
+def c2st_of(
+    generator, data: Path, samples: int = 1000, limit_real: int | None = 600, seed: int = 0, repeats: int = C2ST_REPEATS
+) -> float:
     """The two-sample test alone (the mean of `repeats`): for an early checkpoint, to show the test tells bad from good."""
     from facepack.core.quiet import import_keras
 
@@ -156,8 +161,15 @@ def with_psi(generator, psi: float):
     return other
 
 
-def evaluate_generator(generator, data: Path, samples: int = 1000, limit_real: int | None = 600, seed: int = 0,
-                       repeats: int = C2ST_REPEATS, c2st_psi: float | None = 1.0) -> dict:
+def evaluate_generator(
+    generator,
+    data: Path,
+    samples: int = 1000,
+    limit_real: int | None = 600,
+    seed: int = 0,
+    repeats: int = C2ST_REPEATS,
+    c2st_psi: float | None = 1.0,
+) -> dict:
     """`generator` is a LearnedGenerator at the psi build uses; `data` a dataset made by `facepack dataset`.
 
     The headline two-sample test judges the model at `c2st_psi` (1.0: the distribution it learned;

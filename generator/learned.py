@@ -5,6 +5,7 @@ would give the same player (the nationality's mix of regions sets the odds, the 
 decides), so both generators agree on who looks how. Its age decides the age group.
 Batches are always full (padded), so a face never depends on its batch-mates.
 """
+
 from __future__ import annotations
 
 from importlib.resources import files
@@ -13,7 +14,8 @@ from typing import Sequence
 
 import cv2
 import numpy as np
-from facepack.generator.base import AGE_GROUPS, UI_BLUE, FaceRequest, Portrait
+
+from facepack.generator.base import AGE_GROUPS, DEFAULT_PSI, UI_BLUE, FaceRequest, Portrait
 from facepack.generator.painter.look import look_of
 
 DEFAULT_MODEL = "face_gan.keras"
@@ -26,7 +28,7 @@ def default_model_path() -> Path:
 class LearnedGenerator:
     name = "learned"
 
-    def __init__(self, model_path: Path | None = None, size: int = 256, psi: float = 0.8, batch_size: int = 8):
+    def __init__(self, model_path: Path | None = None, size: int = 256, psi: float = DEFAULT_PSI, batch_size: int = 8):
         from facepack.core.quiet import import_keras
 
         keras = import_keras()
@@ -40,9 +42,8 @@ class LearnedGenerator:
         self.z_dim = int(self.model.inputs[0].shape[-1])
         self.size, self.psi, self.batch_size = size, psi, batch_size
         self.background = UI_BLUE
-        from facepack.generator.stylegan.model import complexions
-
         from facepack.core.modelcard import read_card
+        from facepack.generator.stylegan.model import complexions
 
         self.complexions = complexions()
         # A model trained on community portraits alone never saw a complexion label: ask it for 'unknown'.
@@ -83,13 +84,20 @@ class LearnedGenerator:
         for r in (a, b):
             z, age, complexion = self.condition(r)
             w = mapping([z[None], np.array([age], np.int32), np.array([complexion], np.int32)], training=False)
-            ends.append(self._numpy(truncate([w, np.array([age], np.int32), np.array([complexion], np.int32),
-                                              np.full((1, 1), self.psi, np.float32)])))
+            ends.append(
+                self._numpy(
+                    truncate(
+                        [w, np.array([age], np.int32), np.array([complexion], np.int32), np.full((1, 1), self.psi, np.float32)]
+                    )
+                )
+            )
         num_ws = int(synthesis.inputs[0].shape[1])
         frames = []
         for t in np.linspace(0.0, 1.0, steps):
             w = ends[0] * (1 - t) + ends[1] * t
-            image = self._numpy(synthesis(np.repeat(w[:, None, :], num_ws, axis=1).astype(np.float32), training=False))[0, ..., :3]
+            image = self._numpy(synthesis(np.repeat(w[:, None, :], num_ws, axis=1).astype(np.float32), training=False))[
+                0, ..., :3
+            ]
             rgb = np.clip(np.rint((image + 1.0) * 127.5), 0, 255).astype(np.uint8)
             frames.append(cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC))
         return frames

@@ -1,4 +1,5 @@
 """Background cut-out: a batch of images in, a batch of soft alpha mattes out."""
+
 from __future__ import annotations
 
 from pathlib import Path

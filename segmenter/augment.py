@@ -6,13 +6,14 @@ jittered, another colour, or a non-uniform one (generator outputs rarely have a
 perfectly flat background). Then noise, blur, JPEG artefacts and texture blotches.
 The matte follows every geometric step, so it stays exact.
 """
+
 from __future__ import annotations
 
 import cv2
 import numpy as np
-from facepack.generator.base import UI_BLUE
 
 from facepack.core.matting import foreground
+from facepack.generator.base import UI_BLUE
 
 
 def _smooth(rng: np.random.Generator, size: int, cells: int, channels: int) -> np.ndarray:

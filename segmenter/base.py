@@ -1,4 +1,5 @@
 """The seam between pack assembly and cut-out models: images in, soft alpha mattes out."""
+
 from __future__ import annotations
 
 from typing import Protocol, Sequence

@@ -8,12 +8,14 @@ to the colour of the nearby solid subject, which is exact for a sharp edge over 
 uniform background. Spill (the background's colour on those edge pixels) is
 removed at compositing, where the foreground colour is recovered.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
 
 import cv2
 import numpy as np
+
 from facepack.segmenter.cleanup import keep_subject, reachable_from_border
 
 
@@ -48,4 +50,3 @@ class ChromaKeySegmenter:
         alpha = np.where(near_bg, projected, 1.0).astype(np.float32)
         alpha[open_bg & (dist < self.clear)] = 0.0
         return keep_subject(alpha)
-

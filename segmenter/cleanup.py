@@ -1,4 +1,5 @@
 """Matte clean-up that holds for every portrait: the subject is one region touching the bottom edge."""
+
 from __future__ import annotations
 
 import cv2

@@ -14,6 +14,7 @@ fitted to the portrait's output size (157x200, EHM) and compared:
 
 The same numbers on the undegraded images are reported under `clean`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,12 +22,12 @@ from typing import Callable
 
 import cv2
 import numpy as np
-from facepack.generator.base import UI_BLUE
-from facepack.segmenter.augment import in_use
-from facepack.segmenter.chroma import ChromaKeySegmenter
 
 from facepack.core.matting import fit, foreground
 from facepack.core.records import load_arrays
+from facepack.generator.base import UI_BLUE
+from facepack.segmenter.augment import in_use
+from facepack.segmenter.chroma import ChromaKeySegmenter
 
 OUTPUT_SIZE = (157, 200)
 CONTRAST = np.array([255.0, 255.0, 255.0], np.float32)
@@ -70,8 +71,16 @@ def _scores(segment, chroma, images, alphas, degrade: bool) -> dict:
         _, p_o = fit(img, p, OUTPUT_SIZE)
         _, c_o = fit(img, c, OUTPUT_SIZE)
         fg_o, _ = fit(foreground(clean, a, UI_BLUE), a, OUTPUT_SIZE)
-        rows.append((iou(p_o, a_o), boundary_distance(p_o, a_o), spill(img_o, p_o, a_o, fg_o),
-                     iou(c_o, a_o), boundary_distance(c_o, a_o), spill(img_o, c_o, a_o, fg_o)))
+        rows.append(
+            (
+                iou(p_o, a_o),
+                boundary_distance(p_o, a_o),
+                spill(img_o, p_o, a_o, fg_o),
+                iou(c_o, a_o),
+                boundary_distance(c_o, a_o),
+                spill(img_o, c_o, a_o, fg_o),
+            )
+        )
     r = np.asarray(rows, np.float64).mean(axis=0)
     return {
         "mean_iou": round(float(r[0]), 4),

@@ -1,4 +1,5 @@
 """The learned cut-out: the matte network on a downscaled copy, refined at full resolution."""
+
 from __future__ import annotations
 
 from importlib.resources import files
@@ -7,6 +8,7 @@ from typing import Sequence
 
 import cv2
 import numpy as np
+
 from facepack.segmenter.refine import refine
 
 DEFAULT_MODEL = "matte_net.keras"

@@ -5,6 +5,7 @@ several ranges at once (atrous rates 1, 2, 4, as in DeepLab's ASPP); the decoder
 upsamples and joins each encoder level's features (the skips carry the sharp edges).
 Plain Keras 3 layers only, so it trains under any backend and saves as one .keras file.
 """
+
 from __future__ import annotations
 
 import keras

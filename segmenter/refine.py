@@ -7,10 +7,12 @@ matte is certainly background, so refinement sharpens an edge without growing th
 subject into the background. Then islands and holes are cleaned (the subject is one
 region touching the bottom edge).
 """
+
 from __future__ import annotations
 
 import cv2
 import numpy as np
+
 from facepack.segmenter.cleanup import keep_subject, reachable_from_border
 
 
@@ -42,8 +44,9 @@ def edge_band(alpha: np.ndarray, width: int) -> np.ndarray:
     return (cv2.dilate(solid, kernel) - cv2.erode(solid, kernel)) > 0
 
 
-def refine(image: np.ndarray, coarse: np.ndarray, background: tuple[int, int, int] | None = None,
-           eps: float = 1e-4) -> np.ndarray:
+def refine(
+    image: np.ndarray, coarse: np.ndarray, background: tuple[int, int, int] | None = None, eps: float = 1e-4
+) -> np.ndarray:
     """The coarse matte fitted to the image's edges. With `background` (the colour the image was
     made on, when known), background-coloured pixels the border reaches are cleared outright."""
     radius = max(1, round(image.shape[0] / 32))

@@ -4,6 +4,7 @@ Each epoch ends with a checkpoint (model and optimizer, written atomically) and 
 line in log.csv; running the same command again continues from the last epoch.
 The finished model is exported without optimizer state, with its model card.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,12 +16,12 @@ from typing import Callable
 
 import cv2
 import numpy as np
-from facepack.segmenter.augment import augment
 
 from facepack.core.errors import FacepackError
 from facepack.core.modelcard import training_card, write_card
 from facepack.core.quiet import import_keras
 from facepack.core.records import load_arrays, read_info
+from facepack.segmenter.augment import augment
 
 CHECKPOINT = "checkpoint.keras"
 EXPORT = "matte_net.keras"
@@ -77,8 +78,9 @@ def _resized(images: np.ndarray, alphas: np.ndarray, size: int):
     return x, y.astype(np.float32)
 
 
-def train_segmenter(data: Path, out: Path, cfg: TrainConfig, init: Path | None = None,
-                    log: Callable[[str], None] = print, command: str = "") -> Path:
+def train_segmenter(
+    data: Path, out: Path, cfg: TrainConfig, init: Path | None = None, log: Callable[[str], None] = print, command: str = ""
+) -> Path:
     keras = import_keras()
     from facepack.segmenter.model import build_matte_net, hard_iou, matte_loss
 
@@ -117,8 +119,10 @@ def train_segmenter(data: Path, out: Path, cfg: TrainConfig, init: Path | None =
             self.model.save(tmp)
             os.replace(tmp, ckpt)
             state_path.write_text(json.dumps({"epoch": epoch + 1, "wall_time_s": wall, "config": asdict(cfg)}))
-            log(f"epoch {epoch + 1}/{epochs}  step {(epoch + 1) * cfg.steps_per_epoch}  loss {logs['loss']:.4f}  "
-                f"val_iou {logs.get('val_hard_iou', float('nan')):.4f}  {wall:.0f}s")
+            log(
+                f"epoch {epoch + 1}/{epochs}  step {(epoch + 1) * cfg.steps_per_epoch}  loss {logs['loss']:.4f}  "
+                f"val_iou {logs.get('val_hard_iou', float('nan')):.4f}  {wall:.0f}s"
+            )
 
     callbacks = [Checkpoint(), keras.callbacks.CSVLogger(str(out / "log.csv"), append=True)]
     if keras.backend.backend() == "tensorflow" and _has_tensorboard():
@@ -132,10 +136,21 @@ def train_segmenter(data: Path, out: Path, cfg: TrainConfig, init: Path | None =
     export = out / EXPORT
     final.save(export)
     state = json.loads(state_path.read_text())
-    write_card(export, training_card(
-        "segmenter", data, info, state["epoch"] * cfg.steps_per_epoch, state["wall_time_s"], command, init,
-        architecture="U-Net with an atrous pyramid (rates 1, 2, 4) at the bottleneck; guided-filter refinement at full resolution",
-        input_size=cfg.size, params=int(final.count_params()), config=asdict(cfg),
-    ))
+    write_card(
+        export,
+        training_card(
+            "segmenter",
+            data,
+            info,
+            state["epoch"] * cfg.steps_per_epoch,
+            state["wall_time_s"],
+            command,
+            init,
+            architecture="U-Net with an atrous pyramid (rates 1, 2, 4) at the bottleneck; guided-filter refinement at full resolution",
+            input_size=cfg.size,
+            params=int(final.count_params()),
+            config=asdict(cfg),
+        ),
+    )
     log(f"exported {export}")
     return export

@@ -3,6 +3,7 @@
 Found through importlib.resources so that they load the same from a checkout and
 from an installed wheel.
 """
+
 import json
 from importlib.resources import files
 from typing import Any

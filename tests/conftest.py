@@ -42,8 +42,15 @@ def options(tmp_path: Path, small_roster: Path):
     key (the learned models' own build tests name them)."""
 
     def make(**kw) -> BuildOptions:
-        base = dict(roster=small_roster, out=tmp_path / "packs", season=SEASON, generator="painter", generator_size=96,
-                    batch_size=2, segmenter="chroma")
+        base = dict(
+            roster=small_roster,
+            out=tmp_path / "packs",
+            season=SEASON,
+            generator="painter",
+            generator_size=96,
+            batch_size=2,
+            segmenter="chroma",
+        )
         base.update(kw)
         return BuildOptions(**base)
 

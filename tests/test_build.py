@@ -162,12 +162,19 @@ def test_existing_facepacks_are_skipped(options, tmp_path):
 
 def test_community_files_are_matched_by_person_not_by_spelling(options, tmp_path):
     """Community packs write Mattias_Havelid_1_1_2004.png; an installed one must cover those players."""
-    roster = write_roster(tmp_path, "1,Mattias,Havelid,01.01.2004\n2,Viliam,Kmec,02.01.2004\n"
-                                    "3,Axel,Sandin Pellikka,11.03.2005\n4,New,Face,05.05.2005\n", "comm.csv")
+    roster = write_roster(
+        tmp_path,
+        "1,Mattias,Havelid,01.01.2004\n2,Viliam,Kmec,02.01.2004\n3,Axel,Sandin Pellikka,11.03.2005\n4,New,Face,05.05.2005\n",
+        "comm.csv",
+    )
     installed = tmp_path / "community"
     installed.mkdir()
-    for name in ("Mattias_Havelid_1_1_2004.png", "viliam_kmec_2_1_2004.PNG", "Axel_Sandin Pellikka_11_3_2005.png",
-                 "Mattias_Havelid_2_1_2004.png"):  # the last: another man's birthday
+    for name in (
+        "Mattias_Havelid_1_1_2004.png",
+        "viliam_kmec_2_1_2004.PNG",
+        "Axel_Sandin Pellikka_11_3_2005.png",
+        "Mattias_Havelid_2_1_2004.png",
+    ):  # the last: another man's birthday
         (installed / name).write_bytes(b"x")
     report = build_pack(options(roster=roster, existing=(installed,)))
     assert sorted(pngs(report.pack)) == ["New_Face_5_5_2005.png"]
@@ -180,8 +187,11 @@ def test_an_earlier_padded_pack_is_completed_not_duplicated(options, tmp_path):
     fresh = pngs(build_pack(options(out=tmp_path / "fresh")).pack)
     pack = tmp_path / "packs" / "league"
     pack.mkdir(parents=True)
-    old_names = {"Oskar_Björk_3_1_2006.png": "Oskar_Björk_03_01_2006.png", "Moritz_Weiß_3_1_1992.png": "Moritz_Weiß_03_01_1992.png",
-                 "Jack_Reilly_27_1_1999.png": "Jack_Reilly_27_01_1999.png"}
+    old_names = {
+        "Oskar_Björk_3_1_2006.png": "Oskar_Björk_03_01_2006.png",
+        "Moritz_Weiß_3_1_1992.png": "Moritz_Weiß_03_01_1992.png",
+        "Jack_Reilly_27_1_1999.png": "Jack_Reilly_27_01_1999.png",
+    }
     for new, old in old_names.items():
         (pack / old).write_bytes(fresh[new])
     (pack / "Someone_Else_1_1_2000.png").write_bytes(b"not ours to move")
@@ -228,7 +238,9 @@ def test_rerun_merges_config_and_broken_config_stops_early(options, tmp_path):
     fm = lambda **kw: options(roster=roster, game="fm", **kw)  # noqa: E731
     pack = build_pack(fm()).pack
     text = (pack / "config.xml").read_text(encoding="utf-8")
-    (pack / "config.xml").write_text(text.replace("</list>", '<record from="keep" to="graphics/pictures/person/9/portrait"/></list>'), encoding="utf-8")
+    (pack / "config.xml").write_text(
+        text.replace("</list>", '<record from="keep" to="graphics/pictures/person/9/portrait"/></list>'), encoding="utf-8"
+    )
     build_pack(fm())
     assert "keep" in config_records(pack) and len(config_records(pack)) == 3
     build_pack(fm(overwrite=True))
@@ -262,6 +274,7 @@ def test_unknown_generator_and_profile(options):
         build_pack(replace(options(), batch_size=0))
 
 
+@pytest.mark.slow
 def test_the_shipped_learned_segmenter_builds_deterministically(options, tmp_path):
     """The default cut-out runs a network in fixed-size batches: no face may depend on its batch-mates."""
     from facepack.segmenter.learned import default_model_path
@@ -278,27 +291,31 @@ def test_the_shipped_learned_segmenter_builds_deterministically(options, tmp_pat
     assert tuple(px[0, 0]) == (31, 44, 56) and (px[-1] != np.array([31, 44, 56])).any(axis=1).mean() > 0.6
 
 
-def test_near_duplicate_faces_are_redrawn(options, tmp_path, monkeypatch):
+def test_near_duplicate_faces_are_redrawn(options, tmp_path):
     """A generator that gives everyone the same first face: build must re-draw, deterministically."""
     from conftest import SEASON
 
-    from facepack import generator
+    from facepack.build import Models
     from facepack.core.likeness import NEAR_DUPLICATE, distances, face_code
+    from facepack.generator import load_generator
     from facepack.players import face_seed
     from facepack.roster import read_roster
+    from facepack.segmenter import load_segmenter
 
     roster = read_roster(options().roster, season=SEASON)
     redraw_seeds = {face_seed(f"{p.identity}#redraw1", 0) for p in roster.players}
-    painter = generator.load_generator("painter", size=96)
+    painter = load_generator("painter", size=96)
 
     class SameFace:
         name, background = "same", painter.background
 
         def generate(self, requests):
-            return painter.generate([r if r.seed in redraw_seeds else replace(r, seed=7, age=25.0, nationality="CAN") for r in requests])
+            return painter.generate(
+                [r if r.seed in redraw_seeds else replace(r, seed=7, age=25.0, nationality="CAN") for r in requests]
+            )
 
-    monkeypatch.setattr(generator, "load_generator", lambda *a, **k: SameFace())
-    report = build_pack(options(out=tmp_path / "a"))
+    models = Models(SameFace(), load_segmenter("chroma", background=painter.background))
+    report = build_pack(options(out=tmp_path / "a"), models=models)
     codes = [face_code(np.asarray(Image.open(face(report.pack, f)))) for f in FACES]
     d = distances(np.stack(codes).astype(np.float64))
     np.fill_diagonal(d, np.inf)
@@ -306,5 +323,5 @@ def test_near_duplicate_faces_are_redrawn(options, tmp_path, monkeypatch):
     rows = {r["name"]: r for r in read_manifest(report.pack / "manifest.csv")}
     assert rows["Oskar Björk"]["reason"] == ""
     assert all(rows[n]["reason"].startswith("re-drawn 1x") for n in ("Moritz Weiß", "Jack Reilly", "Chidi Okafor"))
-    again = build_pack(options(out=tmp_path / "b")).pack
+    again = build_pack(options(out=tmp_path / "b"), models=models).pack
     assert pngs(again) == pngs(report.pack)

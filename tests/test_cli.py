@@ -1,4 +1,5 @@
 """The command line as a user runs it: a real process, its exit code and what it prints."""
+
 import os
 import subprocess
 import sys
@@ -27,6 +28,7 @@ def test_games_lists_profiles():
     assert r.returncode == 0 and "ehm" in r.stdout and "fm" in r.stdout and "157x200" in r.stdout
 
 
+@pytest.mark.slow
 def test_builds_the_example_league(tmp_path):
     r = facepack("build", EXAMPLES / "league.csv", "--out", tmp_path / "packs", "--season", "2026-11-21")
     assert r.returncode == 0, r.stderr
@@ -89,7 +91,11 @@ def test_models_lists_the_shipped_segmenter_with_its_card():
     assert seg["default"] and seg["path"].endswith("matte_net.keras")
     metrics = seg["card"]["metrics"]
     assert metrics["mean_iou"] >= 0.985 and metrics["boundary_px"] <= 1.0 and metrics["spill_ratio_vs_chroma"] <= 0.5
-    assert seg["card"]["steps"] > 0 and seg["card"]["wall_time_s"] > 0 and seg["card"]["command"].startswith("facepack train segmenter")
+    assert (
+        seg["card"]["steps"] > 0
+        and seg["card"]["wall_time_s"] > 0
+        and seg["card"]["command"].startswith("facepack train segmenter")
+    )
 
 
 def test_models_lists_the_shipped_generator_with_its_card():
@@ -112,8 +118,22 @@ def test_models_lists_the_shipped_generator_with_its_card():
 
 
 def test_morph_strip_with_the_painter(tmp_path):
-    r = facepack("morph", EXAMPLES / "league.csv", "--from", "Oskar Björk", "--to", "41000343", "--steps", "4",
-                 "--out", tmp_path / "m.png", "--season", "2026-11-21", "--generator", "painter")
+    r = facepack(
+        "morph",
+        EXAMPLES / "league.csv",
+        "--from",
+        "Oskar Björk",
+        "--to",
+        "41000343",
+        "--frames",
+        "4",
+        "--out",
+        tmp_path / "m.png",
+        "--season",
+        "2026-11-21",
+        "--generator",
+        "painter",
+    )
     assert r.returncode == 0, r.stderr
     from PIL import Image
 
@@ -123,30 +143,50 @@ def test_morph_strip_with_the_painter(tmp_path):
     assert again.returncode == 2 and again.stderr.startswith("error: no player 'Nobody'")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["dataset", "--out", "d"], "nothing to make"),
-    (["dataset", "nowhere", "--out", "d"], "no such folder"),
-    (["evaluate", "segmenter", "missing.keras", "data"], "not found"),
-    (["evaluate", "generator", "missing.keras", "data"], "not found"),
-    (["cutout", "nothing.png", "--out", "o"], "no such file"),
-])
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["dataset", "--out", "d"], "nothing to make"),
+        (["dataset", "nowhere", "--out", "d"], "no such folder"),
+        (["evaluate", "segmenter", "missing.keras", "data"], "not found"),
+        (["evaluate", "generator", "missing.keras", "data"], "not found"),
+        (["cutout", "nothing.png", "--out", "o"], "no such file"),
+    ],
+)
 def test_training_commands_fail_in_one_line(tmp_path, args, message):
     r = facepack(*args, cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.strip().splitlines()[-1].startswith("error: ") and message in r.stderr
 
 
+@pytest.mark.slow
 def test_morph_strip_with_the_shipped_generator(tmp_path):
     from PIL import Image
 
-    r = facepack("morph", EXAMPLES / "league.csv", "--from", "Oskar Björk", "--to", "41000343", "--steps", "3",
-                 "--out", tmp_path / "m.png", "--season", "2026-11-21", "--generator", "learned")
+    r = facepack(
+        "morph",
+        EXAMPLES / "league.csv",
+        "--from",
+        "Oskar Björk",
+        "--to",
+        "41000343",
+        "--frames",
+        "3",
+        "--out",
+        tmp_path / "m.png",
+        "--season",
+        "2026-11-21",
+        "--generator",
+        "learned",
+    )
     assert r.returncode == 0, r.stderr
     with Image.open(tmp_path / "m.png") as im:
         frames = np.asarray(im.convert("RGB")).reshape(200, 3, 157, 3)
     assert not np.array_equal(frames[:, 0], frames[:, 2])  # it goes somewhere
 
 
+@pytest.mark.slow
 def test_builds_with_the_shipped_learned_generator(tmp_path):
     roster = tmp_path / "league.csv"
     roster.write_text("1,Ann,Lee,01.01.2000,SWE\n2,Bo,Kim,02.02.1985,NGA\n3,Cy,Ode,03.03.2008,CAN\n", encoding="utf-8")

@@ -36,7 +36,9 @@ def test_merge_keeps_existing_entries_and_comments_and_updates_ours():
     <record from="Ann_Lee_01_01_2000" to="graphics/pictures/person/5/portrait"/>
   </list>
 </record>"""
-    xml = render(old, [("Ann_Lee_01_01_2000", "graphics/pictures/person/7/portrait"), ("12", "graphics/pictures/person/12/portrait")])
+    xml = render(
+        old, [("Ann_Lee_01_01_2000", "graphics/pictures/person/7/portrait"), ("12", "graphics/pictures/person/12/portrait")]
+    )
     assert records(xml) == {
         "999": "graphics/pictures/person/999/portrait",
         "Ann_Lee_01_01_2000": "graphics/pictures/person/7/portrait",

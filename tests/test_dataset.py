@@ -3,7 +3,6 @@ from datetime import date
 import numpy as np
 import pytest
 from conftest import SEASON, write_roster
-from facepack.generator.base import UI_BLUE
 from PIL import Image
 
 from facepack.core.errors import FacepackError
@@ -11,6 +10,7 @@ from facepack.core.records import load_arrays, read_split
 from facepack.dataset.cleaning import birth_date_from_name, square_on_background
 from facepack.dataset.make import DatasetOptions, make_dataset
 from facepack.dataset.painted import painted_samples
+from facepack.generator.base import UI_BLUE
 
 
 def rgba_portrait(w=40, h=52, opaque=False, hidden=True):
@@ -57,12 +57,19 @@ def test_facepack_cleaning_drops_what_it_should(tmp_path):
     rgba_portrait().save(pack / "no_date_here.png")
     (pack / "Di_Um_01_02_2003.png").write_bytes(b"\x89PNG broken")
     roster = write_roster(tmp_path, "1,Ann,Lee,01.02.2000,SWE,,,,Player\n", "r.csv")
-    info = make_dataset(DatasetOptions(out=tmp_path / "d", folders=(tmp_path / "installed",), size=32, season=SEASON,
-                                       max_age=43, roster=roster, holdout=0.0))
+    info = make_dataset(
+        DatasetOptions(
+            out=tmp_path / "d", folders=(tmp_path / "installed",), size=32, season=SEASON, max_age=43, roster=roster, holdout=0.0
+        )
+    )
     assert info["kept"] == 1 and info["splits"]["train"] == 1
-    assert set(info["dropped"]) == {"age 77 is over --max-age 43", "opaque (no alpha channel)",
-                                    "alpha hides nothing (no transparent background)",
-                                    "no birth date in the file name (…_D_M_YYYY)", "unreadable"}
+    assert set(info["dropped"]) == {
+        "age 77 is over --max-age 43",
+        "opaque (no alpha channel)",
+        "alpha hides nothing (no transparent background)",
+        "no birth date in the file name (…_D_M_YYYY)",
+        "unreadable",
+    }
     [sample] = list(read_split(tmp_path / "d", "train"))
     assert sample.nationality == "SWE" and sample.region == "nordic" and sample.age_group == "senior"
     report = (tmp_path / "d" / "report.csv").read_text(encoding="utf-8")
@@ -99,9 +106,13 @@ def test_shards_read_without_tensorflow_match_what_tensorflow_reads(tmp_path):
     assert len(ours) == len(theirs) == 2
     for o, t in zip(ours, theirs):
         assert np.array_equal(o.image, np.asarray(Image.open(__import__("io").BytesIO(t["image"].numpy())).convert("RGB")))
-        assert (o.age_group, o.complexion, o.source) == tuple(t[k].numpy().decode() for k in ("age_group", "complexion", "source"))
-    code = (f"import sys; from facepack.core.records import load_arrays; load_arrays({str(tmp_path / 'd')!r}, 'train'); "
-            "assert 'tensorflow' not in sys.modules")
+        assert (o.age_group, o.complexion, o.source) == tuple(
+            t[k].numpy().decode() for k in ("age_group", "complexion", "source")
+        )
+    code = (
+        f"import sys; from facepack.core.records import load_arrays; load_arrays({str(tmp_path / 'd')!r}, 'train'); "
+        "assert 'tensorflow' not in sys.modules"
+    )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0  # a JAX-only machine can read the shards
 
 

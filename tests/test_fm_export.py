@@ -1,16 +1,17 @@
 """Football Manager's print-screen export: the file FM users actually have, read as FM writes it."""
+
 import os
 import subprocess
 import sys
 
 import pytest
 from conftest import SEASON, write_roster
-from facepack.generator.painter.look import look_of
 from lxml import etree
 
 from facepack.build import build_pack
 from facepack.core.errors import FacepackError
 from facepack.fm_export import looks_like_print_screen, read_print_screen
+from facepack.generator.painter.look import look_of
 from facepack.players import UNKNOWN_AGE, face_request
 from facepack.roster import read_roster
 
@@ -20,6 +21,7 @@ WIDTHS = (10, 10, 10, 26, 10, 10, 10)
 
 def view(header, rows, *, lead=8, rules=True):
     """A print-screen export as FM writes it: blank lines, a | header, a dashed rule after every row."""
+
     def line(cells):
         return "| " + "| ".join(str(c).ljust(w) for c, w in zip(cells, WIDTHS + (12,) * 8)) + "| "
 
@@ -96,19 +98,26 @@ def test_build_from_the_export_maps_every_face(options, tmp_path):
 
 def test_age_column_and_birth_dates_when_the_view_has_them(tmp_path):
     header = ("UID", "Name", "Nat", "Age", "DoB")
-    rows = [("1001", "Old Timer", "ENG", "35", "1.1.1991"), ("1002", "Young One", "SCO", "17", ""), ("1003", "No Age", "WAL", "", "")]
+    rows = [
+        ("1001", "Old Timer", "ENG", "35", "1.1.1991"),
+        ("1002", "Young One", "SCO", "17", ""),
+        ("1003", "No Age", "WAL", "", ""),
+    ]
     roster = read_roster(write_roster(tmp_path, view(header, rows), "v.rtf"), season=SEASON, need_birth_date=False)
     ages = {p.uid: round(face_request(p, SEASON, 0).age, 1) for p in roster.players}
     assert ages == {"1001": 35.9, "1002": 17.5, "1003": UNKNOWN_AGE}
 
 
-@pytest.mark.parametrize("text, message", [
-    (view(("ID-Nummer", "Nat", "Name"), [("1", "GER", "Max Muster")]), "no UID column"),  # another language
-    (view(("Nat", "Name"), [("GER", "Max Muster")]), "no UID column"),
-    (view(("UID", "Nat"), [("1", "GER")]), "no Name column"),
-    ("{\\rtf1\\ansi{\\fonttbl\\f0\\fswiss Helvetica;}\\f0\\pard UID | Name\\par}", "rich text"),
-    ("just some words\nand more\n", "not a Football Manager print-screen export"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (view(("ID-Nummer", "Nat", "Name"), [("1", "GER", "Max Muster")]), "no UID column"),  # another language
+        (view(("Nat", "Name"), [("GER", "Max Muster")]), "no UID column"),
+        (view(("UID", "Nat"), [("1", "GER")]), "no Name column"),
+        ("{\\rtf1\\ansi{\\fonttbl\\f0\\fswiss Helvetica;}\\f0\\pard UID | Name\\par}", "rich text"),
+        ("just some words\nand more\n", "not a Football Manager print-screen export"),
+    ],
+)
 def test_unusable_exports_are_refused_in_one_line(tmp_path, text, message):
     path = write_roster(tmp_path, text, "bad.rtf")
     with pytest.raises(FacepackError, match=message):
@@ -142,18 +151,38 @@ def test_duplicated_uids_are_one_face(options, tmp_path):
     assert "same ID as line" in dup.reason and dup.name == "Juan Again"
 
 
-@pytest.mark.parametrize("data", [
-    b"\x00\x01\x02\xff" * 500,  # binary
-    b"| UID | Name |\n| ----- |\n" + b"\xff\xfe" * 10,  # garbage after a header
-    "| UID | Name |\n| --- |\n| 1 | Ann \u202eLee |\n".encode("utf-16"),  # UTF-16 with BOM, bidi override
-    b"\n" * 10000,  # only blank lines
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x00\x01\x02\xff" * 500,  # binary
+        b"| UID | Name |\n| ----- |\n" + b"\xff\xfe" * 10,  # garbage after a header
+        "| UID | Name |\n| --- |\n| 1 | Ann \u202eLee |\n".encode("utf-16"),  # UTF-16 with BOM, bidi override
+        b"\n" * 10000,  # only blank lines
+    ],
+)
 def test_hostile_files_never_end_in_a_traceback(tmp_path, data):
     path = tmp_path / "x.rtf"
     path.write_bytes(data)
     env = dict(os.environ, COLUMNS="200")
-    r = subprocess.run([sys.executable, "-m", "facepack", "build", str(path), "--out", str(tmp_path / "packs"),
-                        "--generator", "painter", "--segmenter", "chroma", "--quiet"], capture_output=True, text=True, env=env)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "facepack",
+            "build",
+            str(path),
+            "--out",
+            str(tmp_path / "packs"),
+            "--generator",
+            "painter",
+            "--segmenter",
+            "chroma",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert "Traceback" not in r.stderr
     assert r.returncode in (0, 2)
     if r.returncode == 2:

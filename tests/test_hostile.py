@@ -3,6 +3,7 @@
 Each case was reproduced against facepack 0.1 (issue: "Hostile input, concurrent runs and big
 photographs") and fails there.
 """
+
 import os
 import random
 import subprocess
@@ -26,8 +27,9 @@ from facepack.manifest import read_manifest
 
 def facepack(*args, cwd=None, timeout=120):
     env = dict(os.environ, COLUMNS="200")
-    return subprocess.run([sys.executable, "-m", "facepack", *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "facepack", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout
+    )
 
 
 def one_line_error(r, message):
@@ -56,14 +58,34 @@ def test_a_second_run_into_the_same_pack_stops_in_one_line(options):
     assert build_pack(options()).count("built") == 4
 
 
+@pytest.mark.slow
 def test_two_concurrent_builds_never_fail_or_corrupt(tmp_path):
     rows = "".join(f"{41000100 + i},Player{i},Name{i},01.0{1 + i % 9}.199{i % 10},SWE,,,,Player\n" for i in range(40))
     roster = write_roster(tmp_path, rows, "big.csv")
-    args = ["build", roster, "--out", tmp_path / "packs", "--generator", "painter", "--segmenter", "chroma",
-            "--season", SEASON.isoformat(), "--quiet"]
+    args = [
+        "build",
+        roster,
+        "--out",
+        tmp_path / "packs",
+        "--generator",
+        "painter",
+        "--segmenter",
+        "chroma",
+        "--season",
+        SEASON.isoformat(),
+        "--quiet",
+    ]
     env = dict(os.environ, COLUMNS="200")
-    runs = [subprocess.Popen([sys.executable, "-m", "facepack", *map(str, args)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "facepack", *map(str, args)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
     results = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in runs]
     for rc, _, err in results:
         assert "Traceback" not in err
@@ -77,10 +99,13 @@ def test_two_concurrent_builds_never_fail_or_corrupt(tmp_path):
     assert not list(pack.rglob(f"*{atomic.TMP_MARK}*"))
 
 
-@pytest.mark.parametrize("content, message", [
-    ("First Name,Last Name,DOB\n", "no player rows"),
-    ("First Name,Last Name,DOB\n" + "x" * 200_000 + ",Lee,01.01.2000\nAnn,Lee,01.01.2000\n", "built"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("First Name,Last Name,DOB\n", "no player rows"),
+        ("First Name,Last Name,DOB\n" + "x" * 200_000 + ",Lee,01.01.2000\nAnn,Lee,01.01.2000\n", "built"),
+    ],
+)
 def test_header_only_and_huge_fields(tmp_path, content, message):
     (tmp_path / "r.csv").write_text(content, encoding="utf-8")
     r = facepack("build", "r.csv", "--generator", "painter", "--segmenter", "chroma", "--quiet", cwd=tmp_path)
@@ -102,11 +127,14 @@ def test_devices_and_pipes_are_not_rosters(tmp_path):
     one_line_error(facepack("build", "pipe.csv", "--quiet", cwd=tmp_path, timeout=30), "not a regular file")
 
 
-@pytest.mark.parametrize("stem, expected", [
-    (unicodedata.normalize("NFD", "Liga Jönköping"), "Liga Jönköping"),
-    ("what?", "what-"),
-    (".hidden league", "hidden league"),
-])
+@pytest.mark.parametrize(
+    "stem, expected",
+    [
+        (unicodedata.normalize("NFD", "Liga Jönköping"), "Liga Jönköping"),
+        ("what?", "what-"),
+        (".hidden league", "hidden league"),
+    ],
+)
 def test_roster_file_names_are_cleaned_not_blamed_on_name(options, tmp_path, stem, expected):
     roster = write_roster(tmp_path, SMALL_EHM, stem + ".csv")
     report = build_pack(options(roster=roster))
@@ -186,10 +214,49 @@ def test_folder_entries_are_flushed_after_a_rename(tmp_path, monkeypatch):
 
 # --- seeded fuzz: rosters and pictures ---------------------------------------------------------
 
-SCRIPTS = ["Åsa", "Jönköping", "Łukasz", "Øystein", "Ğökhan", "Дмитрий", "Νίκος", "李", "ﾊﾙﾄ", "محمد", "דוד", "Nguyễn",
-           "e\u0301", "O'Neil", "Jean-Luc", "van der Berg", "Zoë"]
-HOSTILE = ["\x00", "\x1b[31m", "\u202e", "\u200b", "\ufeff", "\ufffe", "\x85", "..", "/", "\\", "CON", "?", "*", '"', ",", ";",
-           "\t", "\n", " ", "\u0301", "𝔘𝔫𝔦", "😀"]
+SCRIPTS = [
+    "Åsa",
+    "Jönköping",
+    "Łukasz",
+    "Øystein",
+    "Ğökhan",
+    "Дмитрий",
+    "Νίκος",
+    "李",
+    "ﾊﾙﾄ",
+    "محمد",
+    "דוד",
+    "Nguyễn",
+    "e\u0301",
+    "O'Neil",
+    "Jean-Luc",
+    "van der Berg",
+    "Zoë",
+]
+HOSTILE = [
+    "\x00",
+    "\x1b[31m",
+    "\u202e",
+    "\u200b",
+    "\ufeff",
+    "\ufffe",
+    "\x85",
+    "..",
+    "/",
+    "\\",
+    "CON",
+    "?",
+    "*",
+    '"',
+    ",",
+    ";",
+    "\t",
+    "\n",
+    " ",
+    "\u0301",
+    "𝔘𝔫𝔦",
+    "😀",
+]
 
 
 def _fuzz_name(rng: random.Random) -> str:
@@ -206,10 +273,19 @@ def _fuzz_name(rng: random.Random) -> str:
 def test_fuzzed_rosters_build_whole_packs(options, tmp_path, seed):
     rng = random.Random(seed)
     lines = []
-    for i in range(rng.randint(1, 6)):
+    for _ in range(rng.randint(1, 6)):
         first, last = _fuzz_name(rng), _fuzz_name(rng)
-        cells = [str(41000000 + rng.randrange(8)), first, last, f"{rng.randint(0, 32)}.{rng.randint(0, 13)}.{rng.randint(1950, 2012)}",
-                 rng.choice(["SWE", "CIV", "", "XYZ"]), "", "", "", rng.choice(["Player", "Non-Player", ""])]
+        cells = [
+            str(41000000 + rng.randrange(8)),
+            first,
+            last,
+            f"{rng.randint(0, 32)}.{rng.randint(0, 13)}.{rng.randint(1950, 2012)}",
+            rng.choice(["SWE", "CIV", "", "XYZ"]),
+            "",
+            "",
+            "",
+            rng.choice(["Player", "Non-Player", ""]),
+        ]
         lines.append(",".join('"' + c.replace('"', '""') + '"' for c in cells))
     text = "\n".join(lines) + "\n"
     encoding = rng.choice(["utf-8", "utf-8-sig", "utf-16", "cp1252"])
@@ -248,8 +324,12 @@ def test_fuzzed_pictures_are_cut_out_or_skipped(tmp_path, seed):
         if seed == 0 and i == 0:
             w, h = 12000, 8000  # 96 MP
         base = Image.fromarray(rng.integers(0, 255, (h, w), dtype=np.uint8) if w * h < 1e6 else np.zeros((h, w), np.uint8))
-        im = base.convert(mode) if mode not in ("I;16",) else Image.fromarray((np.asarray(base).astype(np.uint16) * 257))
-        ext = ".tif" if mode in ("I", "F", "CMYK", "YCbCr") and seed % 2 else (".jpg" if mode in ("L", "RGB", "CMYK") and seed % 3 == 0 else ".png")
+        im = base.convert(mode) if mode not in ("I;16",) else Image.fromarray(np.asarray(base).astype(np.uint16) * 257)
+        ext = (
+            ".tif"
+            if mode in ("I", "F", "CMYK", "YCbCr") and seed % 2
+            else (".jpg" if mode in ("L", "RGB", "CMYK") and seed % 3 == 0 else ".png")
+        )
         path = tmp_path / f"{i}_{mode.replace(';', '_')}{ext}"
         try:
             im.save(path)

@@ -1,15 +1,19 @@
 """The conditional StyleGAN plumbing with a tiny config (16 px, a few steps): not its quality."""
+
 import json
 from dataclasses import replace
 
 import numpy as np
 import pytest
 from conftest import SEASON
-from facepack.generator.base import FaceRequest
 
 from facepack.dataset.make import DatasetOptions, make_dataset
+from facepack.generator.base import FaceRequest
 
 TINY = dict(resolution=16, z_dim=16, w_dim=16, channel_base=128, channel_max=16, embed_dim=8)
+
+# Model training and the shipped networks: minutes of CPU. CI runs them; plain `pytest` skips them.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +44,7 @@ def test_the_background_is_exact_where_the_matte_is_clear():
 
 def test_augmentation_moves_the_matte_but_never_recolours_it():
     import keras
+
     from facepack.generator.stylegan.diffaugment import diff_augment
 
     x = np.full((4, 16, 16, 4), 0.2, np.float32)
@@ -51,6 +56,7 @@ def test_augmentation_moves_the_matte_but_never_recolours_it():
 
 def test_augment_share_leaves_the_rest_of_the_batch_as_it_is():
     import keras
+
     from facepack.generator.stylegan.diffaugment import diff_augment
 
     x = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 4)).astype(np.float32)
@@ -64,6 +70,7 @@ def test_augment_share_leaves_the_rest_of_the_batch_as_it_is():
 
 def test_translation_moves_whole_pixels_and_reflects_at_the_border():
     import keras
+
     from facepack.generator.stylegan.diffaugment import _shift
 
     x = np.arange(2 * 5 * 3, dtype=np.float32).reshape(2, 5, 3, 1)
@@ -76,6 +83,8 @@ def test_translation_moves_whole_pixels_and_reflects_at_the_border():
 
 def test_critic_steps_reduce_its_loss_on_a_fixed_batch(run):
     import tensorflow as tf
+
+    from facepack.core.records import load_arrays
     from facepack.generator.stylegan.model import GanConfig
     from facepack.generator.stylegan.train import (
         GanTrainer,
@@ -83,8 +92,6 @@ def test_critic_steps_reduce_its_loss_on_a_fixed_batch(run):
         label_indices,
         to_rgba_unit,
     )
-
-    from facepack.core.records import load_arrays
 
     data = run[0]
     images, alphas, samples = load_arrays(data, "train", limit=4)
@@ -101,14 +108,18 @@ def test_run_writes_checkpoints_samples_and_a_card(run):
     assert sorted(p.name for p in (out / "samples").iterdir()) == ["step_000003.png", "step_000006.png"]
     card = json.loads(export.with_suffix(".json").read_text())
     assert card["kind"] == "generator" and card["steps"] == 6 and card["resolution"] == 16
-    assert card["conditions"]["age_group"] == ["junior", "senior", "veteran"] and card["conditions"]["complexion"] == ["fair", "medium", "dark", "unknown"]
+    assert card["conditions"]["age_group"] == ["junior", "senior", "veteran"] and card["conditions"]["complexion"] == [
+        "fair",
+        "medium",
+        "dark",
+        "unknown",
+    ]
 
 
 def test_resume_continues_and_refuses_other_settings(run):
+    from facepack.core.errors import FacepackError
     from facepack.generator.stylegan.model import GanConfig
     from facepack.generator.stylegan.train import train_generator
-
-    from facepack.core.errors import FacepackError
 
     data, out, _, settings = run
     said = []
@@ -137,14 +148,19 @@ def test_a_finished_run_trains_on_when_given_more_steps(run, tmp_path):
 
 def test_init_fine_tunes_from_an_exported_model(run, tmp_path):
     import keras
+
     from facepack.generator.stylegan.model import GanConfig
     from facepack.generator.stylegan.train import train_generator
 
     data, _, export, settings = run
     # Another seed than the source run's, so that only --init can bring its weights back.
-    tuned = train_generator(data, tmp_path / "tuned", GanConfig(**TINY), replace(settings, steps=1, seed=5), init=export, log=lambda m: None)
+    tuned = train_generator(
+        data, tmp_path / "tuned", GanConfig(**TINY), replace(settings, steps=1, seed=5), init=export, log=lambda m: None
+    )
     fresh = train_generator(data, tmp_path / "fresh", GanConfig(**TINY), replace(settings, steps=1, seed=5), log=lambda m: None)
-    source, a, b = (keras.saving.load_model(p, compile=False).get_layer("synthesis").get_weights() for p in (export, tuned, fresh))
+    source, a, b = (
+        keras.saving.load_model(p, compile=False).get_layer("synthesis").get_weights() for p in (export, tuned, fresh)
+    )
     # The EMA export after one step sits on the weights it started from.
     assert max(np.abs(x - y).max() for x, y in zip(source, a)) < 0.05
     assert max(np.abs(x - y).max() for x, y in zip(source, b)) > 0.5
@@ -152,10 +168,10 @@ def test_init_fine_tunes_from_an_exported_model(run, tmp_path):
 
 def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
     import keras
-    from facepack.generator.stylegan.model import GanConfig
-    from facepack.generator.stylegan.train import GanTrainer, train_generator
 
     from facepack.core.errors import FacepackError
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import GanTrainer, train_generator
 
     data, out, _, settings = run
     # A larger batch and a lower rate than the source run: what --init from a run is for.
@@ -171,10 +187,18 @@ def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
     card = json.loads(export.with_suffix(".json").read_text())
     assert card["init_run"]["steps"] == 6 and card["steps"] == 1
     # Resumed with more steps (no --init this time), the run still says where it started from.
-    resumed = train_generator(data, tmp_path / "on", GanConfig(**TINY), replace(later, steps=2), log=lambda m: None,
-                              command="facepack train generator DATA --out on")
+    resumed = train_generator(
+        data,
+        tmp_path / "on",
+        GanConfig(**TINY),
+        replace(later, steps=2),
+        log=lambda m: None,
+        command="facepack train generator DATA --out on",
+    )
     assert json.loads(resumed.with_suffix(".json").read_text())["init_run"]["steps"] == 6
-    again = train_generator(data, tmp_path / "on", GanConfig(**TINY), replace(later, steps=2), log=lambda m: None, export_only=True)
+    again = train_generator(
+        data, tmp_path / "on", GanConfig(**TINY), replace(later, steps=2), log=lambda m: None, export_only=True
+    )
     assert json.loads(again.with_suffix(".json").read_text())["steps"] == 2
     # A third stage taken over from the second keeps the first in its card too.
     third = train_generator(data, tmp_path / "third", GanConfig(**TINY), later, init=tmp_path / "on", log=lambda m: None)
@@ -190,6 +214,8 @@ def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
 
 def test_the_class_head_learns_the_labels_from_real_portraits(run):
     import tensorflow as tf
+
+    from facepack.core.records import load_arrays
     from facepack.generator.stylegan.model import GanConfig
     from facepack.generator.stylegan.train import (
         GanTrainer,
@@ -197,8 +223,6 @@ def test_the_class_head_learns_the_labels_from_real_portraits(run):
         label_indices,
         to_rgba_unit,
     )
-
-    from facepack.core.records import load_arrays
 
     images, alphas, samples = load_arrays(run[0], "train", limit=4)
     age, complexion = (tf.constant(v) for v in label_indices(samples))
@@ -223,10 +247,9 @@ def test_class_loss_leaves_unknown_complexions_out():
 
 
 def test_a_class_head_run_takes_over_a_run_without_one(run, tmp_path):
+    from facepack.core.errors import FacepackError
     from facepack.generator.stylegan.model import GanConfig
     from facepack.generator.stylegan.train import train_generator
-
-    from facepack.core.errors import FacepackError
 
     data, out, _, settings = run
     ac = replace(settings, steps=1, class_weight=1.0)
@@ -267,10 +290,14 @@ def test_truncation_and_conditions(run):
     _, _, export, _ = run
     typical = LearnedGenerator(export, size=16, psi=0.0)
     same_condition = typical.generate([FaceRequest(seed=s, age=25.0, nationality="NGA") for s in (1, 2)])
-    assert np.array_equal(same_condition[0].image, same_condition[1].image)  # psi 0: the condition's mean face (seeds 1 and 2: both "dark")
+    assert np.array_equal(
+        same_condition[0].image, same_condition[1].image
+    )  # psi 0: the condition's mean face (seeds 1 and 2: both "dark")
     other_age = typical.generate([FaceRequest(seed=1, age=38.0, nationality="NGA")])[0]
     assert not np.array_equal(other_age.image, same_condition[0].image)
-    varied = LearnedGenerator(export, size=16, psi=1.0).generate([FaceRequest(seed=s, age=25.0, nationality="NGA") for s in (1, 2)])
+    varied = LearnedGenerator(export, size=16, psi=1.0).generate(
+        [FaceRequest(seed=s, age=25.0, nationality="NGA") for s in (1, 2)]
+    )
     assert not np.array_equal(varied[0].image, varied[1].image)
 
 
@@ -343,13 +370,15 @@ def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(r
 
 def test_the_two_sample_test_tells_alike_from_unlike():
     import cv2
+
+    from facepack.core.quiet import import_keras
     from facepack.generator import load_generator
     from facepack.generator.evaluate import c2st_accuracy
 
-    from facepack.core.quiet import import_keras
-
     keras = import_keras()
-    faces = np.stack([p.image for p in load_generator("painter", size=64).generate([FaceRequest(s, 17.0 + s % 23) for s in range(160)])])
+    faces = np.stack(
+        [p.image for p in load_generator("painter", size=64).generate([FaceRequest(s, 17.0 + s % 23) for s in range(160)])]
+    )
     real, alike = faces[:80], faces[80:]
     noise = np.random.default_rng(0).normal(0, 12, alike.shape)
     unlike = np.clip(np.stack([cv2.GaussianBlur(f, (0, 0), 1.5) for f in alike]) + noise, 0, 255).astype(np.uint8)
@@ -361,13 +390,14 @@ def test_the_two_sample_classifier_fits_its_half_before_it_judges():
     # Stopped on its validation loss, it came back with its first epoch's weights whenever it
     # overfit (the loss is lowest before it has learnt anything) and called real and GAN faces
     # indistinguishable: 0.5 where a trained one scores 0.82.
+    from facepack.core.quiet import import_keras
     from facepack.generator import load_generator
     from facepack.generator.evaluate import _cnn, _fit_to_convergence, _scaled
 
-    from facepack.core.quiet import import_keras
-
     keras = import_keras()
-    faces = np.stack([p.image for p in load_generator("painter", size=64).generate([FaceRequest(s, 17.0 + s % 23) for s in range(120)])])
+    faces = np.stack(
+        [p.image for p in load_generator("painter", size=64).generate([FaceRequest(s, 17.0 + s % 23) for s in range(120)])]
+    )
     brighter = np.clip(faces[60:].astype(int) + 8, 0, 255).astype(np.uint8)
     x = _scaled(np.concatenate([faces[:60], brighter]), 64)
     y = np.repeat(np.array([0, 1], np.int32), 60)
@@ -397,10 +427,9 @@ def test_evaluate_writes_the_measures(run):
 def test_a_model_that_never_saw_complexions_is_asked_for_unknown(run, tmp_path):
     import shutil
 
+    from facepack.core.modelcard import read_card, write_card
     from facepack.generator.learned import LearnedGenerator
     from facepack.generator.stylegan.train import trained_complexions
-
-    from facepack.core.modelcard import read_card, write_card
 
     _, _, export, _ = run
     assert read_card(export)["trained_complexions"] == ["fair", "medium", "dark"]

@@ -1,4 +1,5 @@
 """The learned cut-out with a tiny config: a few painted images, seconds of training."""
+
 import json
 import os
 import subprocess
@@ -8,14 +9,17 @@ import cv2
 import numpy as np
 import pytest
 from conftest import SEASON
-from facepack.segmenter.evaluate import boundary_distance, iou, spill
-from facepack.segmenter.refine import refine
 
 from facepack.core.errors import FacepackError
 from facepack.core.records import load_arrays
 from facepack.dataset.make import DatasetOptions, make_dataset
+from facepack.segmenter.evaluate import boundary_distance, iou, spill
+from facepack.segmenter.refine import refine
 
 TINY = dict(size=32, base=4, depth=2, batch=4, steps=60, steps_per_epoch=20, learning_rate=5e-3)
+
+# Model training and the shipped networks: minutes of CPU. CI runs them; plain `pytest` skips them.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +44,7 @@ def mean_iou(segmenter_coarse, images, alphas):
 
 def test_training_raises_iou(tiny_data, trained):
     import keras
+
     from facepack.segmenter.learned import LearnedSegmenter
     from facepack.segmenter.model import build_matte_net
 
@@ -58,6 +63,7 @@ def test_training_raises_iou(tiny_data, trained):
 
 def test_export_has_a_card_and_round_trips(tiny_data, trained):
     import keras
+
     from facepack.segmenter.learned import LearnedSegmenter
 
     run, export = trained
@@ -117,8 +123,9 @@ def test_metrics_tell_good_from_bad():
 
 
 def test_cutout_on_a_folder_with_a_corrupt_image(tmp_path, tiny_data, trained):
-    from facepack.generator import FaceRequest, load_generator
     from PIL import Image
+
+    from facepack.generator import FaceRequest, load_generator
 
     src = tmp_path / "in"
     src.mkdir()
@@ -126,15 +133,34 @@ def test_cutout_on_a_folder_with_a_corrupt_image(tmp_path, tiny_data, trained):
         Image.fromarray(p.image).save(src / f"face{i}.png")
     (src / "broken.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
     _, export = trained
-    r = subprocess.run([sys.executable, "-m", "facepack", "cutout", str(src), "--out", str(tmp_path / "out"), "--model", str(export)],
-                       capture_output=True, text=True, env=dict(os.environ, COLUMNS="200"))
+    r = subprocess.run(
+        [sys.executable, "-m", "facepack", "cutout", str(src), "--out", str(tmp_path / "out"), "--segmenter-model", str(export)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, COLUMNS="200"),
+    )
     assert r.returncode == 0, r.stderr
     assert "written 2, kept 0, skipped 1" in r.stdout and "broken.jpg: skipped: unreadable" in r.stderr
     assert "Traceback" not in r.stderr
     with Image.open(tmp_path / "out" / "face0.png") as im:
         assert im.mode == "RGBA" and im.size == (64, 64)
-    r = subprocess.run([sys.executable, "-m", "facepack", "cutout", str(src / "face1.png"), "--out", str(tmp_path / "masks"),
-                        "--segmenter", "chroma", "--only-mask", "--quiet"], capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "facepack",
+            "cutout",
+            str(src / "face1.png"),
+            "--out",
+            str(tmp_path / "masks"),
+            "--segmenter",
+            "chroma",
+            "--only-mask",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0 and r.stderr == ""
     with Image.open(tmp_path / "masks" / "face1.png") as im:
         assert im.mode == "L" and np.asarray(im)[0, 0] == 0 and np.asarray(im)[-1, 32] == 255

@@ -15,14 +15,17 @@ def player(first="Oskar", last="Björk", born=date(2006, 1, 3), uid=None):
     return Player(line=1, first=first, last=last, birth_date=born, uid=uid)
 
 
-@pytest.mark.parametrize("first, last, born, expected", [
-    # The game's instructions (day 1-31, month 1-12) and every community pack: no leading zeros.
-    ("Mattias", "Havelid", date(2004, 1, 1), "Mattias_Havelid_1_1_2004.png"),
-    ("Viliam", "Kmec", date(2004, 1, 2), "Viliam_Kmec_2_1_2004.png"),
-    ("Axel", "Sandin Pellikka", date(2005, 3, 11), "Axel_Sandin Pellikka_11_3_2005.png"),  # a space inside a part stays
-    ("Oskar", "Björk", date(2006, 1, 3), "Oskar_Björk_3_1_2006.png"),
-    ("Aleksi", "Lehtinen", date(1989, 10, 10), "Aleksi_Lehtinen_10_10_1989.png"),
-])
+@pytest.mark.parametrize(
+    "first, last, born, expected",
+    [
+        # The game's instructions (day 1-31, month 1-12) and every community pack: no leading zeros.
+        ("Mattias", "Havelid", date(2004, 1, 1), "Mattias_Havelid_1_1_2004.png"),
+        ("Viliam", "Kmec", date(2004, 1, 2), "Viliam_Kmec_2_1_2004.png"),
+        ("Axel", "Sandin Pellikka", date(2005, 3, 11), "Axel_Sandin Pellikka_11_3_2005.png"),  # a space inside a part stays
+        ("Oskar", "Björk", date(2006, 1, 3), "Oskar_Björk_3_1_2006.png"),
+        ("Aleksi", "Lehtinen", date(1989, 10, 10), "Aleksi_Lehtinen_10_10_1989.png"),
+    ],
+)
 def test_ehm_names_are_the_games_and_the_communitys(first, last, born, expected):
     assert file_name(player(first, last, born), EHM) == expected
 
@@ -36,20 +39,26 @@ def test_accents_kept_in_nfc():
     assert file_name(player(last=decomposed), EHM) == "Oskar_Björk_3_1_2006.png"
 
 
-@pytest.mark.parametrize("stems", [
-    ["Oskar_Björk_3_1_2006", "Oskar_Björk_03_01_2006", "oskar_björk_03_1_2006", "OSKAR_BJO\u0308RK_3_01_2006"],
-    ["Axel_Sandin Pellikka_11_3_2005", "axel_sandin pellikka_11_03_2005"],
-    ["41000310", "41000310"],
-])
+@pytest.mark.parametrize(
+    "stems",
+    [
+        ["Oskar_Björk_3_1_2006", "Oskar_Björk_03_01_2006", "oskar_björk_03_1_2006", "OSKAR_BJO\u0308RK_3_01_2006"],
+        ["Axel_Sandin Pellikka_11_3_2005", "axel_sandin pellikka_11_03_2005"],
+        ["41000310", "41000310"],
+    ],
+)
 def test_person_key_matches_as_the_game_does(stems):
     assert len({person_key(s) for s in stems}) == 1
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Oskar_Björk_3_1_2006", "Oskar_Björk_1_3_2006"),  # another birth date
-    ("Oskar_Björk_3_1_2006", "Oskar_Bjork_3_1_2006"),  # another name
-    ("Oskar_Björk_3_1_2006", "Oskar_Björk_3_1_2007"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Oskar_Björk_3_1_2006", "Oskar_Björk_1_3_2006"),  # another birth date
+        ("Oskar_Björk_3_1_2006", "Oskar_Bjork_3_1_2006"),  # another name
+        ("Oskar_Björk_3_1_2006", "Oskar_Björk_3_1_2007"),
+    ],
+)
 def test_person_key_tells_people_apart(a, b):
     assert person_key(a) != person_key(b)
 

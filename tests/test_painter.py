@@ -1,8 +1,8 @@
 import numpy as np
-from facepack.generator import UI_BLUE, FaceRequest, load_generator
-from facepack.generator.painter.look import sample_look
 
 from facepack.core.appearance import appearance_table, complexion_of, region_mix
+from facepack.generator import UI_BLUE, FaceRequest, load_generator
+from facepack.generator.painter.look import sample_look
 
 
 def test_same_seed_same_pixels_and_different_seeds_differ():
@@ -47,7 +47,14 @@ def test_each_age_group_carries_its_own_cues():
 
 def test_complexion_is_the_band_of_the_skin_ramp():
     table = appearance_table()
-    assert [complexion_of(t, table) for t in (0.0, 0.19, 0.2, 0.54, 0.55, 1.0)] == ["fair", "fair", "medium", "medium", "dark", "dark"]
+    assert [complexion_of(t, table) for t in (0.0, 0.19, 0.2, 0.54, 0.55, 1.0)] == [
+        "fair",
+        "fair",
+        "medium",
+        "medium",
+        "dark",
+        "dark",
+    ]
     assert np.mean([sample_look(s, 25.0, "NGA").complexion == "dark" for s in range(200)]) > 0.95
     assert np.mean([sample_look(s, 25.0, "SWE").complexion == "fair" for s in range(200)]) > 0.9
     luminance = {c: [] for c in ("fair", "medium", "dark")}

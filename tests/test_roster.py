@@ -36,13 +36,22 @@ def test_positional_id_only_when_numeric(tmp_path):
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_header_row_any_delimiter_any_case(tmp_path, delimiter):
-    rows = [["unique id", "FORENAME", "Surname", "Nationality", "Born", "Job"],
-            ["7", "Ann", "Lee", "Canada", "2000-02-01", "Player"],
-            ["8", "Bo", "Ek", "Sweden", "15/06/1998", "Non-Player"]]
+    rows = [
+        ["unique id", "FORENAME", "Surname", "Nationality", "Born", "Job"],
+        ["7", "Ann", "Lee", "Canada", "2000-02-01", "Player"],
+        ["8", "Bo", "Ek", "Sweden", "15/06/1998", "Non-Player"],
+    ]
     roster = read(tmp_path, "\n".join(delimiter.join(r) for r in rows) + "\n")
     assert roster.layout == "header" and roster.delimiter == delimiter
     [ann] = roster.players
-    assert (ann.uid, ann.first, ann.last, ann.birth_date, ann.nationality, ann.line) == ("7", "Ann", "Lee", date(2000, 2, 1), "Canada", 2)
+    assert (ann.uid, ann.first, ann.last, ann.birth_date, ann.nationality, ann.line) == (
+        "7",
+        "Ann",
+        "Lee",
+        date(2000, 2, 1),
+        "Canada",
+        2,
+    )
     assert roster.skipped[0].line == 3
 
 
@@ -150,9 +159,16 @@ def test_override_by_name_needs_that_column(tmp_path):
         read(tmp_path, "First Name,Last Name,DOB\nA,B,01.01.2000\n", columns=parse_columns("dob=Born"))
 
 
-@pytest.mark.parametrize("text, expected", [("01.02.2000", date(2000, 2, 1)), ("1.2.2000", date(2000, 2, 1)),
-                                             ("2000-02-01", date(2000, 2, 1)), ("01/02/2000", date(2000, 2, 1)),
-                                             ("2000-02-01 00:00:00", date(2000, 2, 1))])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("01.02.2000", date(2000, 2, 1)),
+        ("1.2.2000", date(2000, 2, 1)),
+        ("2000-02-01", date(2000, 2, 1)),
+        ("01/02/2000", date(2000, 2, 1)),
+        ("2000-02-01 00:00:00", date(2000, 2, 1)),
+    ],
+)
 def test_date_formats(text, expected):
     assert parse_date(text) == expected
 

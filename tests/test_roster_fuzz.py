@@ -1,4 +1,5 @@
 """Whatever bytes a user feeds it, the roster reader reads them or says why in one line."""
+
 import random
 
 import pytest

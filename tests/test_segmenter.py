@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from facepack.generator import UI_BLUE, FaceRequest, load_generator
 from facepack.segmenter import load_segmenter
 from facepack.segmenter.cleanup import keep_subject
@@ -7,7 +8,10 @@ from facepack.segmenter.cleanup import keep_subject
 
 @pytest.fixture(scope="module")
 def painted():
-    reqs = [FaceRequest(100 + i, 18.0 + 2.5 * i, nat) for i, nat in enumerate(["NGA", "SWE", "JPN", "CAN", "RUS", "ITA", "NGA", "FIN"])]
+    reqs = [
+        FaceRequest(100 + i, 18.0 + 2.5 * i, nat)
+        for i, nat in enumerate(["NGA", "SWE", "JPN", "CAN", "RUS", "ITA", "NGA", "FIN"])
+    ]
     return load_generator("painter", size=128).generate(reqs)
 
 

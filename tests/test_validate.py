@@ -1,4 +1,5 @@
 """`facepack validate`: each problem the game would have, on packs made to have it."""
+
 import os
 import subprocess
 import sys
@@ -77,8 +78,11 @@ def test_fm_config_problems(options, tmp_path):
     assert guess_profile_name(pack) == "fm"
     assert not check(pack, FM, roster).errors
     text = (pack / "config.xml").read_text(encoding="utf-8")
-    text = text.replace("</list>", '<record from="99" to="graphics/pictures/person/99/portrait"/>'
-                                   '<record from="11" to="graphics/pictures/person/r-12/portrait"/></list>')
+    text = text.replace(
+        "</list>",
+        '<record from="99" to="graphics/pictures/person/99/portrait"/>'
+        '<record from="11" to="graphics/pictures/person/r-12/portrait"/></list>',
+    )
     text = text.replace('<record from="13" to="graphics/pictures/person/r-13/portrait"/>', "")
     (pack / "config.xml").write_text(text, encoding="utf-8")
     found = problems(check(pack, FM, roster))
@@ -93,8 +97,12 @@ def test_fm_config_problems(options, tmp_path):
 def test_the_command_exits_non_zero_on_problems(options, small_roster):
     pack = build_pack(options()).pack
     env = dict(os.environ, COLUMNS="200")
-    run = lambda *a: subprocess.run([sys.executable, "-m", "facepack", "validate", str(pack), *map(str, a)],  # noqa: E731
-                                    capture_output=True, text=True, env=env)
+    run = lambda *a: subprocess.run(
+        [sys.executable, "-m", "facepack", "validate", str(pack), *map(str, a)],  # noqa: E731
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     ok = run("--roster", small_roster, "--season", SEASON.isoformat())
     assert ok.returncode == 0 and ok.stdout.strip().endswith(str(pack)) and "4 of 4 players" in ok.stdout
     Image.fromarray(np.zeros((300, 300, 3), np.uint8)).save(pack / "players" / "Big_One_1_1_2000.png")

@@ -1,4 +1,5 @@
 """`facepack workshop`: a release staged as steamcmd wants it, published through a stand-in steamcmd."""
+
 import json
 import os
 import subprocess
@@ -26,7 +27,7 @@ EHM = load_profile("ehm")
 
 # What the real steamcmd does with +workshop_build_item: read the item file, publish, and write a new
 # item's id back into it. This one also records its arguments and what it read.
-STAND_IN = r'''#!{python}
+STAND_IN = r"""#!{python}
 import json, re, sys
 from pathlib import Path
 args = sys.argv[1:]
@@ -40,7 +41,7 @@ calls.append({{"args": args, "fields": fields, "content": sorted(str(p.relative_
 log.write_text(json.dumps(calls))
 if fields["publishedfileid"] == "0":
     vdf.write_text(text.replace('"publishedfileid"\t\t"0"', '"publishedfileid"\t\t"3141592653"'), encoding="utf-8")
-'''
+"""
 
 
 def facepack(*args, path_dir=None):
@@ -79,15 +80,27 @@ def test_first_release_creates_the_second_updates(options, steamcmd, tmp_path):
     assert "5 generated player faces" in fields["description"] and "facepack" in fields["description"]
     # Only what the game reads: no manifest, preview or records.
     assert sorted(call["content"]) == sorted(
-        ["players/Oskar_Björk_3_1_2006.png", "players/Moritz_Weiß_3_1_1992.png", "players/Jack_Reilly_27_1_1999.png",
-         "players/Chidi_Okafor_12_12_1987.png", "nonplayers/Gord_Pettersen_14_3_1961.png"])
+        [
+            "players/Oskar_Björk_3_1_2006.png",
+            "players/Moritz_Weiß_3_1_1992.png",
+            "players/Jack_Reilly_27_1_1999.png",
+            "players/Chidi_Okafor_12_12_1987.png",
+            "nonplayers/Gord_Pettersen_14_3_1961.png",
+        ]
+    )
     assert json.loads((pack / "workshop.json").read_text())["publishedfileid"] == "3141592653"
     assert "3141592653" in first.stderr
 
     # A player added and one face remade: the second release updates the same item and says so.
-    build_pack(options(include_staff=True, roster=write_roster(
-        tmp_path, "41000009,New,Guy,01.05.2001,FIN,Gulls,D,3,Player\n" + (options().roster).read_text(), "league.csv2"),
-        name="league"))
+    build_pack(
+        options(
+            include_staff=True,
+            roster=write_roster(
+                tmp_path, "41000009,New,Guy,01.05.2001,FIN,Gulls,D,3,Player\n" + (options().roster).read_text(), "league.csv2"
+            ),
+            name="league",
+        )
+    )
     (pack / "players" / "Jack_Reilly_27_1_1999.png").unlink()
     build_pack(options(include_staff=True))  # Jack made again: same face, same bytes
     Image.new("RGB", (157, 200), (200, 10, 10)).save(pack / "players" / "Oskar_Björk_3_1_2006.png")
@@ -113,14 +126,17 @@ def test_item_id_updates_a_pack_published_elsewhere(options, tmp_path):
     assert read_item_id(release.vdf) == "777" and release.item_id == "777"
 
 
-@pytest.mark.parametrize("kw, message", [
-    (dict(title="x" * 129), "at most 128"),
-    (dict(title="  "), "needs a title"),
-    (dict(title="ok", description="d" * 8001), "at most 8000"),
-    (dict(title="ok", changenote="c" * 8001), "at most 8000"),
-    (dict(title="ok", visibility="everyone"), "--visibility"),
-    (dict(title="ok", item_id="abc"), "--item-id"),
-])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        (dict(title="x" * 129), "at most 128"),
+        (dict(title="  "), "needs a title"),
+        (dict(title="ok", description="d" * 8001), "at most 8000"),
+        (dict(title="ok", changenote="c" * 8001), "at most 8000"),
+        (dict(title="ok", visibility="everyone"), "--visibility"),
+        (dict(title="ok", item_id="abc"), "--item-id"),
+    ],
+)
 def test_what_steam_would_refuse_is_refused_before_staging(options, kw, message):
     pack = build_pack(options()).pack
     with pytest.raises(FacepackError, match=message):
@@ -173,4 +189,6 @@ def test_the_preview_of_a_big_pack_stays_under_a_megabyte(tmp_path):
 def test_change_note_counts():
     assert change_note(None, {"a": "1", "b": "2", "config.xml": "x"}) == "First release: 2 faces."
     assert change_note({"a": "1", "b": "2"}, {"a": "1", "b": "2"}) == "No faces changed (2 faces)."
-    assert change_note({"a": "1", "b": "2"}, {"a": "9", "c": "3"}) == "1 face added, 1 face remade, 1 face removed; 2 faces in all."
+    assert (
+        change_note({"a": "1", "b": "2"}, {"a": "9", "c": "3"}) == "1 face added, 1 face remade, 1 face removed; 2 faces in all."
+    )

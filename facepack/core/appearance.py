@@ -1,6 +1,7 @@
 """The appearance table (templates/appearance.json): how nationality, and what an FM export tells
 of a player, set the odds of how he looks. Read by the painter, the learned generator (for the
 complexion it is asked for) and dataset cleaning, so it lives on the ground floor."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -31,8 +32,9 @@ def _normalised(mix: dict[str, float]) -> dict[str, float]:
     return {k: v / total for k, v in mix.items()} if total > 0 else dict(mix)
 
 
-def appearance_mix(nationality: str | None, second_nationality: str | None, ethnicity: int | None,
-                   table: dict[str, Any]) -> dict[str, float]:
+def appearance_mix(
+    nationality: str | None, second_nationality: str | None, ethnicity: int | None, table: dict[str, Any]
+) -> dict[str, float]:
     """The region weights for what an export tells of a player.
 
     A second nationality adds its own mix at half weight. FM's ethnicity code says which

@@ -1,4 +1,5 @@
 """Writes that are all or nothing: a file appears complete under its name, or not at all."""
+
 from __future__ import annotations
 
 import io

@@ -1,5 +1,6 @@
 """Game facts every layer shares: the interface colour portraits are made on, and the age groups
 the learned generator is conditioned on and its training data carries."""
+
 from __future__ import annotations
 
 # Sampled from the EHM interface: a cut-out composited on it blends into the game.

@@ -7,6 +7,7 @@ on 300 painted players: the closest of 44,850 pairs of different people were 3.8
 apart (median 24); the same face re-encoded as JPEG (quality 85) with noise stays
 within 0.8. NEAR_DUPLICATE = 2.0 sits between the two.
 """
+
 from __future__ import annotations
 
 import cv2

@@ -4,6 +4,7 @@ own colour from a picture made on a known (or locally seen) background colour.
 Shared by pack assembly (compose), the cut-out model's training data (augment) and its
 evaluation, so it lives on the ground floor.
 """
+
 from __future__ import annotations
 
 import cv2

@@ -1,4 +1,5 @@
 """Model cards: a JSON file beside each .keras model saying what it is, what it saw and how well it does."""
+
 from __future__ import annotations
 
 import json
@@ -50,16 +51,23 @@ def _accelerator(keras) -> str:
     return f"{platform.machine()} CPU x{os.cpu_count()}"
 
 
-def training_card(kind: str, data: Path, info: dict, steps: int, wall_time_s: float, command: str,
-                  init: Path | None, **details) -> dict:
+def training_card(
+    kind: str, data: Path, info: dict, steps: int, wall_time_s: float, command: str, init: Path | None, **details
+) -> dict:
     """The card every trained model gets: what it is (`details`), what it saw, how long, how to redo it."""
     import keras
 
     return {
         "kind": kind,
         **details,
-        "data": {"path": str(data), "resolution": info.get("resolution"), "splits": info.get("splits"),
-                 "painter": info.get("painter"), "facepacks": info.get("facepacks"), "command": info.get("command")},
+        "data": {
+            "path": str(data),
+            "resolution": info.get("resolution"),
+            "splits": info.get("splits"),
+            "painter": info.get("painter"),
+            "facepacks": info.get("facepacks"),
+            "command": info.get("command"),
+        },
         "steps": steps,
         "wall_time_s": round(wall_time_s, 1),
         "device": f"{_accelerator(keras)}, keras backend {keras.backend.backend()}",

@@ -4,6 +4,7 @@ TensorFlow prints oneDNN, CUDA-stub and CPU-feature notices from C++ before any
 logging setting is read, so only pointing file descriptor 2 elsewhere during the
 import silences them. Python errors still surface as usual. FACEPACK_DEBUG=1 shows all.
 """
+
 from __future__ import annotations
 
 import os

@@ -12,6 +12,7 @@ Shards are named <split>-NNNNN.tfrecord beside a dataset.json that records the
 resolution, counts and how the data was made. TensorFlow is imported only here,
 and only when shards are written; reading needs none.
 """
+
 from __future__ import annotations
 
 import io
@@ -87,7 +88,7 @@ class SplitWriter:
         self._tmp.rename(self.folder / f"{self.split}-{self._shard:05d}.tfrecord")
         self._writer, self._shard = None, self._shard + 1
 
-    def __enter__(self) -> "SplitWriter":
+    def __enter__(self) -> SplitWriter:
         return self
 
     def __exit__(self, kind, *_) -> None:
@@ -126,9 +127,15 @@ def read_split(folder: Path, split: str) -> Iterator[Sample]:
             ex = parse_example(raw)
             image = np.asarray(Image.open(io.BytesIO(ex["image"])).convert("RGB"))
             alpha = np.asarray(Image.open(io.BytesIO(ex["alpha"])), np.float32) / 255.0
-            yield Sample(image, alpha, ex["age_group"].decode(), ex["region"].decode(),
-                         ex.get("nationality", b"").decode("utf-8"), ex.get("source", b"").decode("utf-8"),
-                         ex.get("complexion", b"unknown").decode())
+            yield Sample(
+                image,
+                alpha,
+                ex["age_group"].decode(),
+                ex["region"].decode(),
+                ex.get("nationality", b"").decode("utf-8"),
+                ex.get("source", b"").decode("utf-8"),
+                ex.get("complexion", b"unknown").decode(),
+            )
 
 
 def load_arrays(folder: Path, split: str, limit: int | None = None) -> tuple[np.ndarray, np.ndarray, list[Sample]]:

@@ -4,6 +4,7 @@ The GPU machine we train on has JAX but no TensorFlow, and a data loader needs o
 the framing (length, CRC, payload, CRC) and the few protobuf fields an Example of
 byte strings uses. Writing stays with TensorFlow (facepack.core.records).
 """
+
 from __future__ import annotations
 
 import struct

@@ -6,6 +6,7 @@ and have real transparency (an opaque image, or an alpha channel that hides
 nothing, has no matte to learn from). Kept images are composited on the UI blue,
 padded to a square (bottom-anchored, never stretched) and resized.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """`facepack dataset`: painted portraits and/or cleaned facepacks into train and test shards."""
+
 from __future__ import annotations
 
 import csv
@@ -89,7 +90,9 @@ def make_dataset(opts: DatasetOptions, on_sample: Callable[[], None] | None = No
                 (test if held_out else train).write(sample)
                 tick()
 
-    dropped = Counter(v.reason.split(" (")[0] if v.reason.startswith("unreadable") else v.reason for v in verdicts if v.status == "dropped")
+    dropped = Counter(
+        v.reason.split(" (")[0] if v.reason.startswith("unreadable") else v.reason for v in verdicts if v.status == "dropped"
+    )
     info = {
         "format": FORMAT,
         "command": opts.command,

@@ -1,4 +1,5 @@
 """Painted training data: the painter's portraits with their exact mattes and labels."""
+
 from __future__ import annotations
 
 from typing import Iterator

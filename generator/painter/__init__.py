@@ -4,6 +4,7 @@ Its look sets the ceiling of our default faces, and because it knows the exact
 alpha matte of what it paints it is also the ground truth for training and
 testing the learned generator and segmenter.
 """
+
 from __future__ import annotations
 
 from typing import Sequence

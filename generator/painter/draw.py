@@ -6,10 +6,12 @@ are and the matte is exact at every pixel. Coordinates are fractions of the canv
 side, y pointing down. Face features are placed in head-local units: (0, 0) is the
 centre of the head ellipse, (±1, 0) its sides, (0, ±1) its top and bottom.
 """
+
 from __future__ import annotations
 
 import cv2
 import numpy as np
+
 from facepack.generator.painter.look import Look
 
 SUPERSAMPLE = 2
@@ -156,12 +158,15 @@ def _strands(canvas: Canvas, mask: np.ndarray, origin, length: float, count: int
 
 # -- parts, back to front -----------------------------------------------------------
 
+
 def _back_hair(c: Canvas, h: Head, look: Look, hair: np.ndarray) -> None:
     if look.hair_style not in ("long", "medium"):
         return
     drop = 1.45 if look.hair_style == "long" else 0.75
     w = 1.12 + 0.1 * look.hair_volume
-    pts = np.concatenate([h.pt([-w, -w * 1.02, -0.7], [-0.1, drop, drop + 0.08]), h.pt([0.7, w * 1.02, w], [drop + 0.08, drop, -0.1])])
+    pts = np.concatenate(
+        [h.pt([-w, -w * 1.02, -0.7], [-0.1, drop, drop + 0.08]), h.pt([0.7, w * 1.02, w], [drop + 0.08, drop, -0.1])]
+    )
     mask = c.poly(_chaikin(pts, 2))
     c.paint(mask, hair * 0.62, matte=True)
 
@@ -398,8 +403,17 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
         c.paint(c.blur(c.ellipse(*h.pt(-0.3, -0.75)[()], 0.03, 0.015, h.tilt), 0.01), (255, 255, 255), 0.18)
         return
     vol = look.hair_volume
-    grow = {"buzz": 0.015, "crew": 0.05, "short": 0.07, "side_part": 0.08, "swept": 0.09,
-            "medium": 0.12, "long": 0.1, "curly": 0.16, "afro": 0.34}[style] * (0.6 + 0.8 * vol)
+    grow = {
+        "buzz": 0.015,
+        "crew": 0.05,
+        "short": 0.07,
+        "side_part": 0.08,
+        "swept": 0.09,
+        "medium": 0.12,
+        "long": 0.1,
+        "curly": 0.16,
+        "afro": 0.34,
+    }[style] * (0.6 + 0.8 * vol)
     centre = -0.14 - (0.12 if style == "afro" else 0.0) - (0.05 if style in ("swept", "crew") else 0.0)
     outer = ((lx / (1 + grow)) ** 2 + ((ly - centre) / (0.92 + grow)) ** 2) < 1.0
     sides_to = {"medium": 0.45, "long": 0.55, "afro": 0.35, "curly": 0.12}.get(style, 0.05)

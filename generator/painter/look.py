@@ -3,6 +3,7 @@
 Everything random about a face happens here, so that drawing (draw.py) stays a
 pure function of the Look.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -121,8 +122,15 @@ def _facial_hair(rng: np.random.Generator, group: str) -> str:
     return pick_weighted(rng, {"none": 2, "stubble": 3, "moustache": 0.8, "goatee": 1.0, "beard": 1.8, "full_beard": 1.4})
 
 
-def sample_look(seed: int, age: float, nationality: str | None = None, *, second_nationality: str | None = None,
-                skin_tone: int | None = None, ethnicity: int | None = None) -> Look:
+def sample_look(
+    seed: int,
+    age: float,
+    nationality: str | None = None,
+    *,
+    second_nationality: str | None = None,
+    skin_tone: int | None = None,
+    ethnicity: int | None = None,
+) -> Look:
     """A player's look. Without the FM hints (second nationality, skin tone, ethnicity) it is
     exactly what it always was: the hints change odds and positions, never the order of draws."""
     rng = np.random.default_rng(seed)
@@ -192,8 +200,13 @@ def sample_look(seed: int, age: float, nationality: str | None = None, *, second
         collar=pick_weighted(rng, {"round": 3, "v": 2, "laced": 1.5}),
         yoke=bool(rng.random() < 0.55),
         light=float(rng.uniform(-1, 1)),
-        wrinkles=(float(np.clip(0.5 + (age - 32) / 16 + rng.normal(0, 0.12), 0.45, 1)) if group == "veteran"
-                  else float(np.clip((age - 27) / 20 + rng.normal(0, 0.08), 0, 0.25)) if group == "senior" else 0.0),
+        wrinkles=(
+            float(np.clip(0.5 + (age - 32) / 16 + rng.normal(0, 0.12), 0.45, 1))
+            if group == "veteran"
+            else float(np.clip((age - 27) / 20 + rng.normal(0, 0.08), 0, 0.25))
+            if group == "senior"
+            else 0.0
+        ),
         freckles=float(rng.random() * 0.6) if (skin[0] > 225 and rng.random() < 0.25) else 0.0,
         texture_seed=int(rng.integers(2**31)),
     )
@@ -201,5 +214,11 @@ def sample_look(seed: int, age: float, nationality: str | None = None, *, second
 
 def look_of(request) -> Look:
     """The look a FaceRequest asks for (the painter's, and the complexion the learned generator draws)."""
-    return sample_look(request.seed, request.age, request.nationality, second_nationality=request.second_nationality,
-                       skin_tone=request.skin_tone, ethnicity=request.ethnicity)
+    return sample_look(
+        request.seed,
+        request.age,
+        request.nationality,
+        second_nationality=request.second_nationality,
+        skin_tone=request.skin_tone,
+        ethnicity=request.ethnicity,
+    )

@@ -2,6 +2,7 @@
 cutout applied to real and generated images before the critic sees them, so that a few
 thousand portraits are enough without the critic memorising them. keras.ops only.
 """
+
 from __future__ import annotations
 
 import keras
@@ -32,7 +33,9 @@ def diff_augment(x, seed, p: float = 1.0):
     x = ops.concatenate([x, matte], axis=-1)
     # translation by up to 1/8 of the side, whole pixels (resampling would blur the reals), reflected at
     # the border; gathers rather than an image transform, so the step compiles under XLA too
-    shift = ops.cast(ops.round((keras.random.uniform((b, 2), seed=seed) - 0.5) * 0.25 * ops.cast(ops.stack([w, h]), "float32")), "int32")
+    shift = ops.cast(
+        ops.round((keras.random.uniform((b, 2), seed=seed) - 0.5) * 0.25 * ops.cast(ops.stack([w, h]), "float32")), "int32"
+    )
     x = _shift(x, shift[:, 1], axis=1)
     x = _shift(x, shift[:, 0], axis=2)
     # cutout: one square of half the side per image, set to zero

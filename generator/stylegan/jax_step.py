@@ -6,6 +6,7 @@ write them through a keras.StatelessScope. One jitted function per step kind (wi
 or without the lazy R1 term). With several devices, Keras's DataParallel distribution
 replicates the variables and the batch is laid out across the devices; XLA does the rest.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,8 +22,12 @@ class JaxSteps:
         self.d_vars = trainer.d_vars
         self.ema_vars = trainer.mapping_ema.trainable_variables + trainer.synthesis_ema.trainable_variables
         # Everything the step may change besides trainable weights: noise seeds, the trainer's seed.
-        self.state_vars = (trainer.mapping.non_trainable_variables + trainer.synthesis.non_trainable_variables
-                           + trainer.critic.non_trainable_variables + [trainer.seed.state])
+        self.state_vars = (
+            trainer.mapping.non_trainable_variables
+            + trainer.synthesis.non_trainable_variables
+            + trainer.critic.non_trainable_variables
+            + [trainer.seed.state]
+        )
         self.distribution = keras.distribution.distribution()
         self._step = jax.jit(self._pure_step, static_argnames=("r1", "generator"))
 
@@ -37,8 +42,9 @@ class JaxSteps:
         return [s if c is None else c for c, s in zip(current, state)]
 
     def _critic_loss(self, d, g, state, reals, age, complexion, r1: bool):
-        from facepack.generator.stylegan.diffaugment import diff_augment
         from keras import ops
+
+        from facepack.generator.stylegan.diffaugment import diff_augment
 
         t, jax = self.t, self.jax
         with self._scope(g, d, state) as scope:
@@ -54,8 +60,9 @@ class JaxSteps:
         return loss + penalty + t.s.class_weight * classes, (loss, penalty, classes, new_state)
 
     def _generator_loss(self, g, d, state, age, complexion):
-        from facepack.generator.stylegan.diffaugment import diff_augment
         from keras import ops
+
+        from facepack.generator.stylegan.diffaugment import diff_augment
 
         t = self.t
         with self._scope(g, d, state) as scope:
@@ -68,11 +75,14 @@ class JaxSteps:
     def _pure_step(self, g, d, state, g_opt, d_opt, ema, reals, age, complexion, r1: bool, generator: bool = True):
         jax, t = self.jax, self.t
         (_, (d_loss, penalty, d_class, state)), grads = jax.value_and_grad(self._critic_loss, has_aux=True)(
-            d, g, state, reals, age, complexion, r1)
+            d, g, state, reals, age, complexion, r1
+        )
         d, d_opt = t.d_opt.stateless_apply(d_opt, grads, d)
         g_loss, g_class = 0.0, 0.0
         if generator:
-            (_, (g_loss, g_class, state)), grads = jax.value_and_grad(self._generator_loss, has_aux=True)(g, d, state, age, complexion)
+            (_, (g_loss, g_class, state)), grads = jax.value_and_grad(self._generator_loss, has_aux=True)(
+                g, d, state, age, complexion
+            )
             g, g_opt = t.g_opt.stateless_apply(g_opt, grads, g)
             beta = t.ema_beta
             ema = [beta * e + (1.0 - beta) * v for e, v in zip(ema, g)]
@@ -89,11 +99,22 @@ class JaxSteps:
     def _run(self, reals, age, complexion, r1: bool, generator: bool) -> dict:
         t = self.t
         values = lambda vs: [v.value for v in vs]
-        out = self._step(values(self.g_vars), values(self.d_vars), values(self.state_vars), values(t.g_opt.variables),
-                         values(t.d_opt.variables), values(self.ema_vars),
-                         self._batch(np.asarray(reals, np.float32)), self._batch(np.asarray(age, np.int32)),
-                         self._batch(np.asarray(complexion, np.int32)), r1=r1, generator=generator)
-        for vs, new in zip((self.g_vars, self.d_vars, self.state_vars, t.g_opt.variables, t.d_opt.variables, self.ema_vars), out[:6]):
+        out = self._step(
+            values(self.g_vars),
+            values(self.d_vars),
+            values(self.state_vars),
+            values(t.g_opt.variables),
+            values(t.d_opt.variables),
+            values(self.ema_vars),
+            self._batch(np.asarray(reals, np.float32)),
+            self._batch(np.asarray(age, np.int32)),
+            self._batch(np.asarray(complexion, np.int32)),
+            r1=r1,
+            generator=generator,
+        )
+        for vs, new in zip(
+            (self.g_vars, self.d_vars, self.state_vars, t.g_opt.variables, t.d_opt.variables, self.ema_vars), out[:6]
+        ):
             for v, value in zip(vs, new):
                 v.assign(value)
         return {k: float(v) for k, v in out[6].items()}

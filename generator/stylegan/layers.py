@@ -6,6 +6,7 @@ same pace. Modulation scales the input channels by a style from w; demodulation
 rescales each output channel back to unit variance; this is the non-fused form,
 equal to the grouped convolution of the paper and cheaper on a CPU.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,8 +29,12 @@ class EqualDense(layers.Layer):
 
     def build(self, shape):
         fan_in = int(shape[-1])
-        self.w = self.add_weight(shape=(fan_in, self.units), initializer=keras.initializers.RandomNormal(0.0, 1.0 / self.lr_mul), name="w")
-        self.b = self.add_weight(shape=(self.units,), initializer=keras.initializers.Constant(self.bias_init / self.lr_mul), name="b")
+        self.w = self.add_weight(
+            shape=(fan_in, self.units), initializer=keras.initializers.RandomNormal(0.0, 1.0 / self.lr_mul), name="w"
+        )
+        self.b = self.add_weight(
+            shape=(self.units,), initializer=keras.initializers.Constant(self.bias_init / self.lr_mul), name="b"
+        )
         self.scale = self.lr_mul / math.sqrt(fan_in)
 
     def call(self, x):
@@ -37,7 +42,13 @@ class EqualDense(layers.Layer):
         return lrelu(y) if self.activate else y
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "lr_mul": self.lr_mul, "bias_init": self.bias_init, "activate": self.activate}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "lr_mul": self.lr_mul,
+            "bias_init": self.bias_init,
+            "activate": self.activate,
+        }
 
 
 @keras.saving.register_keras_serializable(package="facepack")
@@ -73,7 +84,9 @@ class ModulatedConv(layers.Layer):
     def build(self, shapes):
         x_shape, w_shape = shapes
         k, cin, w_dim = self.kernel_size, int(x_shape[-1]), int(w_shape[-1])
-        self.kernel = self.add_weight(shape=(k, k, cin, self.filters), initializer=keras.initializers.RandomNormal(0.0, 1.0), name="kernel")
+        self.kernel = self.add_weight(
+            shape=(k, k, cin, self.filters), initializer=keras.initializers.RandomNormal(0.0, 1.0), name="kernel"
+        )
         self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
         self.affine = EqualDense(cin, bias_init=1.0, name="affine")
         self.affine.build((None, w_dim))
@@ -95,8 +108,13 @@ class ModulatedConv(layers.Layer):
         return y + self.bias
 
     def get_config(self):
-        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
-                "demodulate": self.demodulate, "upsample": self.upsample}
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "demodulate": self.demodulate,
+            "upsample": self.upsample,
+        }
 
 
 @keras.saving.register_keras_serializable(package="facepack")
@@ -112,8 +130,12 @@ class Noise(layers.Layer):
     def build(self, shape):
         h, w = int(shape[1]), int(shape[2])
         self.strength = self.add_weight(shape=(), initializer="zeros", name="strength")
-        self.fixed = self.add_weight(shape=(1, h, w, 1), initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=self.seed),
-                                     trainable=False, name="fixed")
+        self.fixed = self.add_weight(
+            shape=(1, h, w, 1),
+            initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=self.seed),
+            trainable=False,
+            name="fixed",
+        )
 
     def call(self, x, training=False):
         if training:
@@ -136,7 +158,9 @@ class ConstInput(layers.Layer):
         self.channels = channels
 
     def build(self, shape):
-        self.const = self.add_weight(shape=(1, 4, 4, self.channels), initializer=keras.initializers.RandomNormal(0.0, 1.0), name="const")
+        self.const = self.add_weight(
+            shape=(1, 4, 4, self.channels), initializer=keras.initializers.RandomNormal(0.0, 1.0), name="const"
+        )
 
     def call(self, ws):
         return ops.repeat(self.const, ops.shape(ws)[0], axis=0)

@@ -6,6 +6,7 @@ of its features with the condition's embedding). Truncation pulls w toward the
 mean w of the requested condition, not the global one, so psi < 1 never blurs a
 veteran toward a junior.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,6 +14,8 @@ from dataclasses import asdict, dataclass
 
 import keras
 import numpy as np
+from keras import layers, ops
+
 from facepack.generator.base import AGE_GROUPS, UI_BLUE
 from facepack.generator.painter.look import appearance_table
 from facepack.generator.stylegan.layers import (
@@ -25,7 +28,6 @@ from facepack.generator.stylegan.layers import (
     PixelNorm,
     lrelu,
 )
-from keras import layers, ops
 
 
 def age_groups() -> list[str]:
@@ -40,7 +42,9 @@ def label_indices(samples) -> tuple[np.ndarray, np.ndarray]:
     """The condition inputs for labelled samples: age group and complexion indices (unknown labels -> 'unknown')."""
     ages, tones = age_groups(), complexions()
     age = np.array([ages.index(s.age_group) for s in samples], np.int32)
-    complexion = np.array([tones.index(s.complexion) if s.complexion in tones else tones.index("unknown") for s in samples], np.int32)
+    complexion = np.array(
+        [tones.index(s.complexion) if s.complexion in tones else tones.index("unknown") for s in samples], np.int32
+    )
     return age, complexion
 
 
@@ -79,8 +83,12 @@ def build_mapping(cfg: GanConfig) -> keras.Model:
     z = keras.Input((cfg.z_dim,), name="z")
     age = keras.Input((), dtype="int32", name="age")
     complexion = keras.Input((), dtype="int32", name="complexion")
-    cond = layers.Concatenate()([layers.Embedding(len(age_groups()), cfg.embed_dim, name="age_embed")(age),
-                                 layers.Embedding(len(complexions()), cfg.embed_dim, name="complexion_embed")(complexion)])
+    cond = layers.Concatenate()(
+        [
+            layers.Embedding(len(age_groups()), cfg.embed_dim, name="age_embed")(age),
+            layers.Embedding(len(complexions()), cfg.embed_dim, name="complexion_embed")(complexion),
+        ]
+    )
     x = layers.Concatenate()([PixelNorm()(z), PixelNorm()(EqualDense(cfg.embed_dim * 2, name="cond_dense")(cond))])
     for i in range(cfg.mapping_layers):
         x = EqualDense(cfg.w_dim, lr_mul=0.01, activate=True, name=f"map{i}")(x)
@@ -99,8 +107,12 @@ def build_synthesis(cfg: GanConfig) -> keras.Model:
         x = Activate()(Noise(seed=res, name=f"noise{res}_a")(x))
         x = ModulatedConv(ch, name=f"conv{res}")([x, ws[:, i + 1]])
         x = Activate()(Noise(seed=res + 1, name=f"noise{res}_b")(x))
-        rgb = layers.Add()([layers.UpSampling2D(interpolation="bilinear", name=f"rgb_up{res}")(rgb),
-                            ModulatedConv(4, 1, demodulate=False, name=f"rgb{res}")([x, ws[:, i + 2]])])
+        rgb = layers.Add()(
+            [
+                layers.UpSampling2D(interpolation="bilinear", name=f"rgb_up{res}")(rgb),
+                ModulatedConv(4, 1, demodulate=False, name=f"rgb{res}")([x, ws[:, i + 2]]),
+            ]
+        )
         i += 2
     return keras.Model(ws, Composite(name="composite")(rgb), name="synthesis")
 
@@ -143,8 +155,12 @@ def build_critic(cfg: GanConfig) -> keras.Model:
     x = EqualConv(cfg.channels(4), name="d4")(MinibatchStd()(x))
     features = EqualDense(cfg.channels(4), activate=True, name="features")(layers.Flatten()(x))
     score = EqualDense(1, name="score")(features)
-    proj = layers.Add()([layers.Embedding(len(age_groups()), cfg.channels(4), name="age_proj")(age),
-                         layers.Embedding(len(complexions()), cfg.channels(4), name="complexion_proj")(complexion)])
+    proj = layers.Add()(
+        [
+            layers.Embedding(len(age_groups()), cfg.channels(4), name="age_proj")(age),
+            layers.Embedding(len(complexions()), cfg.channels(4), name="complexion_proj")(complexion),
+        ]
+    )
     return keras.Model([image, age, complexion], Project()([score, features, proj]), name="critic")
 
 

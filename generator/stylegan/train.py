@@ -12,6 +12,7 @@ KERAS_BACKEND=jax (generator/stylegan/jax_step.py: the GPU machine we train on h
 JAX, no TensorFlow), where several devices split each batch through Keras's own
 distribution API (DataParallel). Both save the same checkpoints and .keras export.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,6 +23,12 @@ from typing import Callable
 
 import cv2
 import numpy as np
+
+from facepack.core.atomic import write_png
+from facepack.core.errors import FacepackError
+from facepack.core.modelcard import training_card, write_card
+from facepack.core.quiet import import_keras
+from facepack.core.records import load_arrays, read_info
 from facepack.generator.stylegan.layers import Noise
 from facepack.generator.stylegan.model import (
     GanConfig,
@@ -36,12 +43,6 @@ from facepack.generator.stylegan.model import (
     critic_and_features,
     label_indices,
 )
-
-from facepack.core.atomic import write_png
-from facepack.core.errors import FacepackError
-from facepack.core.modelcard import training_card, write_card
-from facepack.core.quiet import import_keras
-from facepack.core.records import load_arrays, read_info
 
 EXPORT = "face_gan.keras"
 
@@ -117,7 +118,7 @@ class GanTrainer:
         # Adam without momentum, as StyleGAN2; the critic's rate corrected for lazy R1.
         c = settings.r1_every / (settings.r1_every + 1)
         self.g_opt = keras.optimizers.Adam(settings.learning_rate, beta_1=0.0, beta_2=0.99, epsilon=1e-8)
-        self.d_opt = keras.optimizers.Adam(settings.learning_rate * c, beta_1=0.0, beta_2=0.99 ** c, epsilon=1e-8)
+        self.d_opt = keras.optimizers.Adam(settings.learning_rate * c, beta_1=0.0, beta_2=0.99**c, epsilon=1e-8)
         self.g_opt.build(self.g_vars)
         self.d_opt.build(self.d_vars)
         self.seed = keras.random.SeedGenerator(settings.seed)
@@ -131,7 +132,9 @@ class GanTrainer:
         import tensorflow as tf
 
         self.tf = tf
-        self._steps = {r1: tf.function(lambda reals, age, complexion, r1=r1: self._step(reals, age, complexion, r1)) for r1 in (False, True)}
+        self._steps = {
+            r1: tf.function(lambda reals, age, complexion, r1=r1: self._step(reals, age, complexion, r1)) for r1 in (False, True)
+        }
         # Grappler's remapper cannot fuse the R1 double-backward and says so on stderr at every trace.
         tf.config.optimizer.set_experimental_options({"remapping": False})
 
@@ -224,8 +227,13 @@ class GanTrainer:
 
     # -- checkpoints -------------------------------------------------------------------
     def _models(self):
-        models = {"mapping": self.mapping, "synthesis": self.synthesis, "critic": self.critic,
-                  "mapping_ema": self.mapping_ema, "synthesis_ema": self.synthesis_ema}
+        models = {
+            "mapping": self.mapping,
+            "synthesis": self.synthesis,
+            "critic": self.critic,
+            "mapping_ema": self.mapping_ema,
+            "synthesis_ema": self.synthesis_ema,
+        }
         return models | ({"class_head": self.class_head} if self.class_head is not None else {})
 
     def save(self, folder: Path, state: dict) -> None:
@@ -305,9 +313,18 @@ def export_face_model(trainer: GanTrainer, path: Path, samples_per_condition: in
     model.save(path)
 
 
-def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettings, init: Path | None = None,
-                    log: Callable[[str], None] = print, command: str = "", export_only: bool = False,
-                    precision: str = "float32", noise: float = 1.0) -> Path:
+def train_generator(
+    data: Path,
+    out: Path,
+    cfg: GanConfig,
+    settings: TrainSettings,
+    init: Path | None = None,
+    log: Callable[[str], None] = print,
+    command: str = "",
+    export_only: bool = False,
+    precision: str = "float32",
+    noise: float = 1.0,
+) -> Path:
     """Train (or resume) and export; with `export_only`, export the run's last checkpoint as it is."""
     info = read_info(data)
     if not export_only:
@@ -322,7 +339,13 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         state = json.loads((out / "checkpoint" / "state.json").read_text())
         # --steps may grow between sessions (train on where the last one stopped); nothing else may change.
         # Runs from before --augment augmented every image.
-        if state["config"] != cfg.to_dict() or {"augment": 1.0, "balance_ages": False, "class_weight": 0.0, **state["settings"], "steps": settings.steps} != asdict(settings):
+        if state["config"] != cfg.to_dict() or {
+            "augment": 1.0,
+            "balance_ages": False,
+            "class_weight": 0.0,
+            **state["settings"],
+            "steps": settings.steps,
+        } != asdict(settings):
             raise FacepackError(f"{out} holds a run with other settings; use another --out")
         state = trainer.load(out)
         step, wall, init_run = state["step"], state["wall_time_s"], state.get("init_run")
@@ -339,7 +362,11 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
     weights = age_balanced_weights(age) if settings.balance_ages and not export_only else None
     t0, last = time.perf_counter(), {}
     while step < settings.steps and not export_only:
-        idx = rng.choice(len(reals), settings.batch, p=weights) if weights is not None else rng.integers(0, len(reals), settings.batch)
+        idx = (
+            rng.choice(len(reals), settings.batch, p=weights)
+            if weights is not None
+            else rng.integers(0, len(reals), settings.batch)
+        )
         batch = reals[idx]
         flip = rng.random(settings.batch) < 0.5
         batch[flip] = batch[flip][:, :, ::-1]
@@ -357,23 +384,52 @@ def train_generator(data: Path, out: Path, cfg: GanConfig, settings: TrainSettin
         if step % settings.checkpoint_every == 0 or step == settings.steps:
             wall += time.perf_counter() - t0
             t0 = time.perf_counter()
-            trainer.save(out, {"step": step, "wall_time_s": wall, "config": cfg.to_dict(), "settings": asdict(settings),
-                                "command": command, "init_run": init_run})
+            trainer.save(
+                out,
+                {
+                    "step": step,
+                    "wall_time_s": wall,
+                    "config": cfg.to_dict(),
+                    "settings": asdict(settings),
+                    "command": command,
+                    "init_run": init_run,
+                },
+            )
             classes = f"  class d {last['d_class']:.3f} g {last['g_class']:.3f}" if "d_class" in last else ""
-            log(f"step {step}/{settings.steps}  d {last['d_loss']:.3f}  g {last['g_loss']:.3f}  r1 {last['r1']:.3f}{classes}  {wall:.0f}s")
+            log(
+                f"step {step}/{settings.steps}  d {last['d_loss']:.3f}  g {last['g_loss']:.3f}  r1 {last['r1']:.3f}{classes}  {wall:.0f}s"
+            )
 
     export = out / EXPORT
     export_face_model(trainer, export, noise=noise)
     state = json.loads((out / "checkpoint" / "state.json").read_text())
-    write_card(export, training_card(
-        "generator", data, info, state["step"], state["wall_time_s"], command, init,
-        architecture="conditional StyleGAN2 (mapping + modulated/demodulated convs, noise, skip toRGB; projection critic"
-                     + ("; AC-GAN class head" if settings.class_weight > 0 else "") + ")",
-        resolution=cfg.resolution, latent_size=cfg.z_dim, conditions={"age_group": age_groups(), "complexion": complexions()},
-        params=int(trainer.mapping.count_params() + trainer.synthesis.count_params()), config=cfg.to_dict(),
-        settings=asdict(settings), backend=trainer.backend, devices=trainer.devices, precision=trainer.precision,
-        inference_noise=noise, trained_complexions=trained_complexions(info), init_run=state.get("init_run"),
-    ))
+    write_card(
+        export,
+        training_card(
+            "generator",
+            data,
+            info,
+            state["step"],
+            state["wall_time_s"],
+            command,
+            init,
+            architecture="conditional StyleGAN2 (mapping + modulated/demodulated convs, noise, skip toRGB; projection critic"
+            + ("; AC-GAN class head" if settings.class_weight > 0 else "")
+            + ")",
+            resolution=cfg.resolution,
+            latent_size=cfg.z_dim,
+            conditions={"age_group": age_groups(), "complexion": complexions()},
+            params=int(trainer.mapping.count_params() + trainer.synthesis.count_params()),
+            config=cfg.to_dict(),
+            settings=asdict(settings),
+            backend=trainer.backend,
+            devices=trainer.devices,
+            precision=trainer.precision,
+            inference_noise=noise,
+            trained_complexions=trained_complexions(info),
+            init_run=state.get("init_run"),
+        ),
+    )
     log(f"exported {export}")
     return export
 
@@ -411,7 +467,9 @@ def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
             raise FacepackError(f"--init {init}: a run folder needs its checkpoint/ (or give an exported .keras)")
         state = json.loads(state_file.read_text())
         if state["config"] != trainer.cfg.to_dict():
-            raise FacepackError(f"--init {init}: that run has another network size; give the same --resolution, --latent and --channel-*")
+            raise FacepackError(
+                f"--init {init}: that run has another network size; give the same --size, --latent and --channel-*"
+            )
         trainer.load_networks(init, taking_over=True)
         taken = {"steps": state["step"], "wall_time_s": round(state["wall_time_s"], 1), "settings": state["settings"]}
         if state.get("command"):
