@@ -347,8 +347,8 @@ def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(r
     code = (
         "import json, sys\n"
         "from pathlib import Path\n"
-        "from generator.stylegan.model import GanConfig\n"
-        "from generator.stylegan.train import TrainSettings, train_generator\n"
+        "from facepack.generator.stylegan.model import GanConfig\n"
+        "from facepack.generator.stylegan.train import TrainSettings, train_generator\n"
         f"e = train_generator(Path({str(data)!r}), Path({str(tmp_path / 'jax')!r}), GanConfig(**{TINY!r}),\n"
         "    TrainSettings(steps=2, batch=4, checkpoint_every=2, sample_every=2, r1_every=2), log=print, precision='mixed_bfloat16')\n"
         # The AC-GAN class head's step too, taking that run over.
@@ -440,3 +440,55 @@ def test_a_model_that_never_saw_complexions_is_asked_for_unknown(run, tmp_path):
     request = FaceRequest(seed=1, age=25.0, nationality="NGA")
     assert LearnedGenerator(export).condition(request)[2] == LearnedGenerator(export).complexions.index("dark")
     assert LearnedGenerator(other).condition(request)[2] == LearnedGenerator(other).complexions.index("unknown")
+
+
+# One trainer's losses on a fixed batch, under whichever backend runs it: the critic's and the
+# generator's adversarial terms, the class head's, and R1 through the backend's own gradient.
+SAME_BATCH = """
+import json, sys
+from pathlib import Path
+import numpy as np
+import keras
+from facepack.generator.stylegan.model import GanConfig, complexions
+from facepack.generator.stylegan.train import GanTrainer, TrainSettings
+folder, mode, tiny = Path(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
+t = GanTrainer(GanConfig(**tiny), TrainSettings(batch=4, augment=0.0, class_weight=0.3, r1_every=4))
+if mode == "save":
+    t.save(folder, {})
+else:
+    t.load_networks(folder)
+rng = np.random.default_rng(0)
+shape = (4,) + tuple(t.critic.inputs[0].shape[1:])
+fakes, reals = (rng.uniform(-1, 1, shape).astype("float32") for _ in range(2))
+age, tone = np.array([0, 1, 2, 0], "int32"), np.array([0, 1, 2, len(complexions()) - 1], "int32")
+x = [keras.ops.convert_to_tensor(a) for a in (fakes, reals, age, tone)]
+d, dc = t.loss.critic_terms(x[0], x[1], x[2], x[3])
+g, gc = t.loss.generator_terms(x[0], x[2], x[3])
+r1 = t.loss.r1(t.real_grad(x[1], x[2], x[3]))
+print(json.dumps({k: float(v) for k, v in dict(d=d, d_class=dc, g=g, g_class=gc, r1=r1).items()}))
+"""
+
+
+def losses_under(backend: str, folder, mode: str, python: str | None = None) -> dict:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, KERAS_BACKEND=backend)
+    r = subprocess.run(
+        [python or sys.executable, "-c", SAME_BATCH, str(folder), mode, json.dumps(TINY)], env=env, capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def test_tensorflow_and_jax_steps_give_the_same_losses_on_a_fixed_batch(tmp_path):
+    """The loss is written once (loss.py); each backend brings only its gradients. Same weights, same
+    batch: the same numbers. Skipped where JAX is not installed beside TensorFlow."""
+    pytest.importorskip("jax")
+    tf_losses = losses_under("tensorflow", tmp_path, "save")
+    jax_losses = losses_under("jax", tmp_path, "load")
+    assert tf_losses.keys() == jax_losses.keys()
+    for k in tf_losses:
+        assert abs(tf_losses[k] - jax_losses[k]) <= 1e-4 * max(1.0, abs(tf_losses[k])), (k, tf_losses, jax_losses)
+    assert tf_losses["r1"] > 0 and tf_losses["d_class"] > 0

@@ -1,8 +1,9 @@
-"""The adversarial step under KERAS_BACKEND=jax: the same losses as train.py's TensorFlow step.
+"""The adversarial step under KERAS_BACKEND=jax: jax.grad around loss.py, as train.py's
+TensorFlow step puts a GradientTape around it.
 
 Functional, as JAX wants it: every variable's value goes in, new values come out, and
-the ordinary Keras calls in between (the models, style mixing, DiffAugment) read and
-write them through a keras.StatelessScope. One jitted function per step kind (with
+the ordinary Keras calls in between (the models, style mixing, DiffAugment, the loss)
+read and write them through a keras.StatelessScope. One jitted function per step kind (with
 or without the lazy R1 term). With several devices, Keras's DataParallel distribution
 replicates the variables and the batch is laid out across the devices; XLA does the rest.
 """
@@ -20,7 +21,6 @@ class JaxSteps:
         keras = trainer.keras
         self.g_vars = trainer.g_vars
         self.d_vars = trainer.d_vars
-        self.ema_vars = trainer.mapping_ema.trainable_variables + trainer.synthesis_ema.trainable_variables
         # Everything the step may change besides trainable weights: noise seeds, the trainer's seed.
         self.state_vars = (
             trainer.mapping.non_trainable_variables
@@ -28,6 +28,10 @@ class JaxSteps:
             + trainer.critic.non_trainable_variables
             + [trainer.seed.state]
         )
+        # The EMA copy, every weight of it, and where in (g, state) the live weight it follows sits.
+        self.ema_vars = [e for e, _ in trainer.ema_pairs]
+        where = {id(v): ("g", i) for i, v in enumerate(self.g_vars)} | {id(v): ("s", i) for i, v in enumerate(self.state_vars)}
+        self.ema_sources = [(where[id(v)], v.trainable) for _, v in trainer.ema_pairs]
         self.distribution = keras.distribution.distribution()
         self._step = jax.jit(self._pure_step, static_argnames=("r1", "generator"))
 
@@ -41,38 +45,30 @@ class JaxSteps:
         current = [scope.get_current_value(v) for v in self.state_vars]
         return [s if c is None else c for c, s in zip(current, state)]
 
+    def real_grad(self, reals, age, complexion):
+        """d(sum of the critic's scores)/d(reals), for R1 (inside a scope)."""
+        return self.jax.grad(lambda x: self.t.loss.real_score(x, age, complexion))(reals)
+
     def _critic_loss(self, d, g, state, reals, age, complexion, r1: bool):
-        from keras import ops
-
-        from facepack.generator.stylegan.diffaugment import diff_augment
-
         t, jax = self.t, self.jax
         with self._scope(g, d, state) as scope:
             fakes = jax.lax.stop_gradient(t._generate(age, complexion, training=True))
-            fake_logits, _ = t.judged(diff_augment(fakes, t.seed, t.s.augment), age, complexion)
-            real_logits, classes = t.judged(diff_augment(reals, t.seed, t.s.augment), age, complexion)
-            loss = ops.mean(ops.softplus(fake_logits)) + ops.mean(ops.softplus(-real_logits))
-            penalty = ops.zeros(())
-            if r1:  # lazy R1 on un-augmented reals, scaled up to match
-                grad = jax.grad(lambda x: ops.sum(ops.cast(t.critic([x, age, complexion], training=True), "float32")))(reals)
-                penalty = ops.mean(ops.sum(ops.square(grad), axis=(1, 2, 3))) * (t.s.r1_gamma / 2) * t.s.r1_every
+            loss, classes = t.loss.critic_terms(fakes, reals, age, complexion)
+            penalty = t.loss.r1(self.real_grad(reals, age, complexion)) if r1 else 0.0 * loss
             new_state = self._new_state(scope, state)
-        return loss + penalty + t.s.class_weight * classes, (loss, penalty, classes, new_state)
+        return t.loss.total(loss, penalty, classes), (loss, penalty, classes, new_state)
 
     def _generator_loss(self, g, d, state, age, complexion):
-        from keras import ops
-
-        from facepack.generator.stylegan.diffaugment import diff_augment
-
         t = self.t
         with self._scope(g, d, state) as scope:
             fakes = t._generate(age, complexion, training=True)
-            logits, classes = t.judged(diff_augment(fakes, t.seed, t.s.augment), age, complexion)
-            loss = ops.mean(ops.softplus(-logits))
+            loss, classes = t.loss.generator_terms(fakes, age, complexion)
             new_state = self._new_state(scope, state)
-        return loss + t.s.class_weight * classes, (loss, classes, new_state)
+        return t.loss.total(loss, 0.0, classes), (loss, classes, new_state)
 
     def _pure_step(self, g, d, state, g_opt, d_opt, ema, reals, age, complexion, r1: bool, generator: bool = True):
+        from facepack.generator.stylegan.loss import ema_value
+
         jax, t = self.jax, self.t
         (_, (d_loss, penalty, d_class, state)), grads = jax.value_and_grad(self._critic_loss, has_aux=True)(
             d, g, state, reals, age, complexion, r1
@@ -84,8 +80,8 @@ class JaxSteps:
                 g, d, state, age, complexion
             )
             g, g_opt = t.g_opt.stateless_apply(g_opt, grads, g)
-            beta = t.ema_beta
-            ema = [beta * e + (1.0 - beta) * v for e, v in zip(ema, g)]
+            live = {"g": g, "s": state}
+            ema = [ema_value(e, live[k][i], t.ema_beta, trainable) for e, ((k, i), trainable) in zip(ema, self.ema_sources)]
         return g, d, state, g_opt, d_opt, ema, t.losses(d_loss, g_loss, penalty, d_class, g_class)
 
     # -- the stateful wrapper ---------------------------------------------------------

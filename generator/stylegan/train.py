@@ -6,10 +6,12 @@ Checkpoints (all weights and both optimizers) every --checkpoint-every steps; th
 command resumes. A sample sheet (fixed latents, every condition, the EMA generator) and
 TensorBoard scalars as it goes.
 
-The model code is backend-neutral Keras 3. The gradient step is TensorFlow's
-(GradientTape) under the backend this package installs, and jax.grad under
-KERAS_BACKEND=jax (generator/stylegan/jax_step.py: the GPU machine we train on has
-JAX, no TensorFlow), where several devices split each batch through Keras's own
+Split as stylegan2-ada splits it: the networks (model.py, layers.py), the loss
+(loss.py: written once, backend-neutral keras.ops), this training loop, and the
+metrics (evaluate.py). A backend's step is only its gradient mechanics around
+loss.py: TensorFlow's GradientTape under the backend this package installs, and
+jax.grad under KERAS_BACKEND=jax (jax_step.py: the GPU machine we train on has JAX,
+no TensorFlow), where several devices split each batch through Keras's own
 distribution API (DataParallel). Both save the same checkpoints and .keras export.
 """
 
@@ -30,6 +32,7 @@ from facepack.core.modelcard import training_card, write_card
 from facepack.core.quiet import import_keras
 from facepack.core.records import load_arrays, read_info
 from facepack.generator.stylegan.layers import Noise
+from facepack.generator.stylegan.loss import StyleGanLoss, ema_value
 from facepack.generator.stylegan.model import (
     GanConfig,
     age_groups,
@@ -123,6 +126,13 @@ class GanTrainer:
         self.d_opt.build(self.d_vars)
         self.seed = keras.random.SeedGenerator(settings.seed)
         self.ema_beta = 0.5 ** (1.0 / settings.ema_half_life)
+        # Every weight of the EMA copy beside the live one it follows (non-trainable ones copied as they are).
+        self.ema_pairs = [
+            (e, v)
+            for ema, live in ((self.mapping_ema, self.mapping), (self.synthesis_ema, self.synthesis))
+            for e, v in zip(ema.weights, live.weights)
+        ]
+        self.loss = StyleGanLoss(self)
         self._critic_only = None
         if self.backend == "jax":
             from facepack.generator.stylegan.jax_step import JaxSteps
@@ -162,40 +172,36 @@ class GanTrainer:
         logits, features = self.judge([images, age, complexion], training=True)
         return ops.cast(logits, "float32"), class_loss(self.class_head(features, training=True), age, complexion)
 
-    def _critic_step(self, reals, age, complexion, r1: bool):
-        from facepack.generator.stylegan.diffaugment import diff_augment
+    # -- the TensorFlow step: its gradient mechanics around loss.py's terms ---------------
+    def real_grad(self, reals, age, complexion):
+        """d(sum of the critic's scores)/d(reals), for R1: a tape here, jax.grad under JAX."""
+        if self.backend == "jax":
+            return self._jax.real_grad(reals, age, complexion)
+        tf = self.tf
+        with tf.GradientTape() as tape:
+            tape.watch(reals)
+            score = self.loss.real_score(reals, age, complexion)
+        return tape.gradient(score, reals)
 
-        tf, s = self.tf, self.s
-        softplus = tf.math.softplus
+    def _critic_step(self, reals, age, complexion, r1: bool):
+        tf = self.tf
         with tf.GradientTape() as tape:
             fakes = self._generate(age, complexion, training=True)
-            fake_logits, _ = self.judged(diff_augment(fakes, self.seed, s.augment), age, complexion)
-            real_logits, classes = self.judged(diff_augment(reals, self.seed, s.augment), age, complexion)
-            d_loss = tf.reduce_mean(softplus(fake_logits)) + tf.reduce_mean(softplus(-real_logits))
-            penalty = tf.constant(0.0)
-            if r1:  # lazy R1: every r1_every steps, scaled up to match
-                with tf.GradientTape() as inner:
-                    inner.watch(reals)
-                    real_sum = tf.reduce_sum(tf.cast(self.critic([reals, age, complexion], training=True), "float32"))
-                grad = inner.gradient(real_sum, reals)
-                penalty = tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=[1, 2, 3])) * (s.r1_gamma / 2) * s.r1_every
-            total = d_loss + penalty + s.class_weight * classes
+            d_loss, classes = self.loss.critic_terms(fakes, reals, age, complexion)
+            penalty = self.loss.r1(self.real_grad(reals, age, complexion)) if r1 else tf.constant(0.0)
+            total = self.loss.total(d_loss, penalty, classes)
         self.d_opt.apply_gradients(zip(tape.gradient(total, self.d_vars), self.d_vars))
         return d_loss, penalty, classes
 
     def _generator_step(self, age, complexion):
-        from facepack.generator.stylegan.diffaugment import diff_augment
-
-        tf, s = self.tf, self.s
+        tf = self.tf
         with tf.GradientTape() as tape:
             fakes = self._generate(age, complexion, training=True)
-            logits, classes = self.judged(diff_augment(fakes, self.seed, s.augment), age, complexion)
-            g_loss = tf.reduce_mean(tf.math.softplus(-logits))
-            total = g_loss + s.class_weight * classes
+            g_loss, classes = self.loss.generator_terms(fakes, age, complexion)
+            total = self.loss.total(g_loss, 0.0, classes)
         self.g_opt.apply_gradients(zip(tape.gradient(total, self.g_vars), self.g_vars))
-        for ema, live in ((self.mapping_ema, self.mapping), (self.synthesis_ema, self.synthesis)):
-            for e, v in zip(ema.weights, live.weights):
-                e.assign(self.ema_beta * e + (1 - self.ema_beta) * v if v.trainable else v)
+        for e, v in self.ema_pairs:
+            e.assign(ema_value(e, v, self.ema_beta, v.trainable))
         return g_loss, classes
 
     def _step(self, reals, age, complexion, r1: bool):
