@@ -52,7 +52,7 @@ class JaxSteps:
     def _critic_loss(self, d, g, state, reals, age, complexion, r1: bool):
         t, jax = self.t, self.jax
         with self._scope(g, d, state) as scope:
-            fakes = jax.lax.stop_gradient(t._generate(age, complexion, training=True))
+            fakes = jax.lax.stop_gradient(t.generate_fakes(age, complexion, training=True))
             loss, classes = t.loss.critic_terms(fakes, reals, age, complexion)
             penalty = t.loss.r1(self.real_grad(reals, age, complexion)) if r1 else 0.0 * loss
             new_state = self._new_state(scope, state)
@@ -61,7 +61,7 @@ class JaxSteps:
     def _generator_loss(self, g, d, state, age, complexion):
         t = self.t
         with self._scope(g, d, state) as scope:
-            fakes = t._generate(age, complexion, training=True)
+            fakes = t.generate_fakes(age, complexion, training=True)
             loss, classes = t.loss.generator_terms(fakes, age, complexion)
             new_state = self._new_state(scope, state)
         return t.loss.total(loss, 0.0, classes), (loss, classes, new_state)

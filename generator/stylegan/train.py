@@ -148,7 +148,8 @@ class GanTrainer:
         # Grappler's remapper cannot fuse the R1 double-backward and says so on stderr at every trace.
         tf.config.optimizer.set_experimental_options({"remapping": False})
 
-    def _generate(self, age, complexion, training: bool):
+    def generate_fakes(self, age, complexion, training: bool):
+        """A batch of fakes for these conditions, with style mixing (the step's generator pass)."""
         keras, cfg = self.keras, self.cfg
         ops = keras.ops
         b = ops.shape(age)[0]
@@ -186,7 +187,7 @@ class GanTrainer:
     def _critic_step(self, reals, age, complexion, r1: bool):
         tf = self.tf
         with tf.GradientTape() as tape:
-            fakes = self._generate(age, complexion, training=True)
+            fakes = self.generate_fakes(age, complexion, training=True)
             d_loss, classes = self.loss.critic_terms(fakes, reals, age, complexion)
             penalty = self.loss.r1(self.real_grad(reals, age, complexion)) if r1 else tf.constant(0.0)
             total = self.loss.total(d_loss, penalty, classes)
@@ -196,7 +197,7 @@ class GanTrainer:
     def _generator_step(self, age, complexion):
         tf = self.tf
         with tf.GradientTape() as tape:
-            fakes = self._generate(age, complexion, training=True)
+            fakes = self.generate_fakes(age, complexion, training=True)
             g_loss, classes = self.loss.generator_terms(fakes, age, complexion)
             total = self.loss.total(g_loss, 0.0, classes)
         self.g_opt.apply_gradients(zip(tape.gradient(total, self.g_vars), self.g_vars))
