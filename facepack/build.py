@@ -258,11 +258,7 @@ def build_pack(
     # One run at a time per pack: a second one stops in one line instead of taking the first's
     # temporaries for stale ones. The lock sits beside the pack, so the pack holds only its files.
     with atomic.exclusive(pack.parent / f".{pack.name}.facepack-lock", f"the pack {pack}"):
-        config_path = inside(pack, "config.xml")
-        old_config = None
-        if profile.config_xml and config_path.exists() and not opts.overwrite:
-            old_config = config_path.read_bytes()
-            parse_config(old_config, str(config_path))  # refuse early, before any work, if it is broken
+        old_config = existing_config(inside(pack, "config.xml"), profile, opts.overwrite)
 
         pack.mkdir(parents=True, exist_ok=True)
         folders = own_folders(pack, profile)
@@ -288,6 +284,22 @@ def build_pack(
         ]
         write_pack_files(pack, profile, opts, in_pack, rows, old_config, config_target)
     return BuildReport(pack, roster, rows, profile)
+
+
+def existing_config(path: Path, profile: GameProfile, overwrite: bool) -> bytes | None:
+    """The pack's config.xml to merge into: every mapping that is not ours is kept (Preserve), with
+    --overwrite too, which only remakes ours. A broken one stops the build before any work, unless
+    --overwrite, which then writes a new one."""
+    if not profile.config_xml or not path.exists():
+        return None
+    data = path.read_bytes()
+    try:
+        parse_config(data, str(path))
+    except FacepackError:
+        if overwrite:
+            return None
+        raise
+    return data
 
 
 def prepare(pack: Path, folders: list[Path], items: list[Planned]) -> None:

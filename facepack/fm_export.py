@@ -28,7 +28,7 @@ UNNAMED_VIEW_COLUMNS = ("", "Skin Tone", "Ethnicity")
 class PrintScreen:
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (1-based line, cells)
-    malformed: list[tuple[int, str]]  # (line, reason): rows that do not have the header's cells
+    malformed: list[tuple[int, str, list[str]]]  # (line, reason, cells): rows without the header's cells
 
 
 def is_rich_text(text: str) -> bool:
@@ -54,20 +54,20 @@ def read_print_screen(text: str) -> PrintScreen:
     """The header (the view's unnamed columns named where the face tools' view has them) and the rows."""
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
-    malformed: list[tuple[int, str]] = []
+    malformed: list[tuple[int, str, list[str]]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped or _RULE.match(stripped):
             continue
         if not stripped.startswith("|"):
-            malformed.append((number, "not a row of the export (no leading |)"))
+            malformed.append((number, "not a row of the export (no leading |)", []))
             continue
         cells = _cells(stripped)
         if header is None:
             header = _name_unnamed(cells)
             continue
         if len(cells) != len(header):
-            malformed.append((number, f"{len(cells)} cells where the header has {len(header)} (a cut or damaged row)"))
+            malformed.append((number, f"{len(cells)} cells where the header has {len(header)} (a cut or damaged row)", cells))
             continue
         rows.append((number, cells))
     return PrintScreen(header or [], rows, malformed)

@@ -340,7 +340,10 @@ def _read_fm(
             f"date; build it with --game fm"
         )
     players, skipped = _players(export.rows, cols, season, include_staff, need_birth_date, ids_required=True)
-    skipped += [SkippedRow(line, reason) for line, reason in export.malformed]
+    skipped += [
+        SkippedRow(line, reason, uid=cells[0] if cells and cells[0].isascii() and cells[0].isdigit() else "")
+        for line, reason, cells in export.malformed
+    ]
     skipped.sort(key=lambda s: s.line)
     return Roster(path, players, skipped, "fm-print-screen", "|", encoding, cols)
 

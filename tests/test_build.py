@@ -244,13 +244,15 @@ def test_rerun_merges_config_and_broken_config_stops_early(options, tmp_path):
     build_pack(fm())
     assert "keep" in config_records(pack) and len(config_records(pack)) == 3
     build_pack(fm(overwrite=True))
-    assert "keep" not in config_records(pack)
+    assert "keep" in config_records(pack) and len(config_records(pack)) == 3  # --overwrite remakes ours only
 
     (pack / "config.xml").write_text("<record><list>", encoding="utf-8")
     (pack / "11.png").unlink()
     with pytest.raises(FacepackError, match="not valid XML"):
         build_pack(fm())
     assert not (pack / "11.png").exists()  # refused before any work
+    build_pack(fm(overwrite=True))  # a broken one is replaced when asked
+    assert sorted(config_records(pack)) == ["11", "12"]
 
 
 @pytest.mark.parametrize("name", ["../evil", "a/b", "..", ".hidden"])
