@@ -191,7 +191,7 @@ def test_the_preview_of_a_big_pack_stays_under_a_megabyte(tmp_path):
     sheet = Image.open(__import__("io").BytesIO(data))
     assert sheet.size[0] == sheet.size[1] >= 512
     px = np.asarray(sheet.convert("RGB")).astype(int)
-    assert px.std() > 40  # faces on it, not an empty tile
+    assert px.std() > 20  # faces on it, not an empty sheet of UI blue (std < 10)
 
 
 def test_change_note_counts():
