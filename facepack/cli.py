@@ -92,6 +92,14 @@ SEGMENTER_MODEL = typer.Option(
     show_default=False,
 )
 PSI = typer.Option(DEFAULT_PSI, "--psi", help="Truncation of the learned generator: lower is more typical, higher more varied.")
+# Commands that read a pack rather than a roster (validate, workshop) guess its game from it.
+PACK_GAME = typer.Option(
+    None,
+    "--game",
+    "-g",
+    help="Game profile. [default: guessed from the pack: EHM's folders and dated names, or FM's unique IDs]",
+    show_default=False,
+)
 QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar or per-item reports; only the summary.")
 
 
@@ -660,26 +668,17 @@ def validate(
         help="The export the pack is for: which of its players the game will find a face for.",
         show_default=False,
     ),
-    game: Optional[str] = typer.Option(
-        None,
-        "--game",
-        "-g",
-        help="Game profile. [default: guessed from the pack: EHM's folders and dated names, or FM's unique IDs]",
-        show_default=False,
-    ),
+    game: Optional[str] = PACK_GAME,
     season: Optional[str] = SEASON,
     include_staff: bool = INCLUDE_STAFF,
     columns: Optional[str] = COLUMNS,
     quiet: bool = QUIET,
 ) -> None:
     """Check a pack by the game's own rules before a release: exit 1 when something would not work in the game."""
-    from facepack.profiles import load_profile
     from facepack.roster import parse_columns, read_roster
-    from facepack.validate import guess_profile_name, validate_pack
+    from facepack.validate import pack_profile, validate_pack
 
-    if not pack.is_dir():
-        raise FacepackError(f"{pack}: no such pack folder")
-    profile = load_profile(game or guess_profile_name(pack))
+    profile = pack_profile(pack, game)
     players = None
     if roster is not None:
         players = read_roster(
@@ -729,9 +728,7 @@ def workshop(
     app_id: Optional[int] = typer.Option(
         None, "--app-id", help="The game's Steam app id. [default: the profile's; EHM 301120]", show_default=False
     ),
-    game: Optional[str] = typer.Option(
-        None, "--game", "-g", help="Game profile. [default: guessed from the pack]", show_default=False
-    ),
+    game: Optional[str] = PACK_GAME,
     upload: bool = typer.Option(
         False, "--upload", help="Run steamcmd to publish it (it asks for the password and Steam Guard code itself)."
     ),
@@ -741,8 +738,7 @@ def workshop(
     ),
 ) -> None:
     """Stage a Steam Workshop release beside the pack (content, preview, steamcmd item file); --upload publishes it."""
-    from facepack.profiles import load_profile
-    from facepack.validate import guess_profile_name, validate_pack
+    from facepack.validate import pack_profile, validate_pack
     from facepack.workshop import ReleaseOptions, stage
     from facepack.workshop import upload as run_upload
 
@@ -755,9 +751,7 @@ def workshop(
             raise FacepackError(f"--description-file {description_file}: cannot read it ({e})") from None
     if upload and not steam_user:
         raise FacepackError("--upload needs --steam-user USER (steamcmd asks for the password itself)")
-    if not pack.is_dir():
-        raise FacepackError(f"{pack}: no such pack folder")
-    profile = load_profile(game or guess_profile_name(pack))
+    profile = pack_profile(pack, game)
     problems = len(validate_pack(pack, profile).errors)
     opts = ReleaseOptions(
         pack=pack,

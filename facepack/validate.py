@@ -22,7 +22,7 @@ from facepack.config_xml import parse as parse_config
 from facepack.core.errors import FacepackError
 from facepack.existing import IMAGE_SUFFIXES, stem_key
 from facepack.naming import birth_date_in, file_name, person_key
-from facepack.profiles import GameProfile
+from facepack.profiles import GameProfile, load_profile
 from facepack.roster import Roster
 
 GAME_MODES = {"RGB", "RGBA"}
@@ -70,6 +70,13 @@ def guess_profile_name(pack: Path) -> str:
     stems = [p.stem for p in pack.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.name != "preview.png"][:200]
     numeric = sum(1 for s in stems if s.isascii() and s.isdigit())
     return "fm" if stems and numeric * 2 > len(stems) else "ehm"
+
+
+def pack_profile(pack: Path, game: str | None) -> GameProfile:
+    """The profile asked for, or the one the pack looks made for."""
+    if not pack.is_dir():
+        raise FacepackError(f"{pack}: no such pack folder")
+    return load_profile(game or guess_profile_name(pack))
 
 
 def _pictures(pack: Path, profile: GameProfile, out: Validation) -> list[Path]:
