@@ -1,4 +1,5 @@
-"""Face generation throughput: the learned generator at batch 1 and 32, and the painter.
+"""Face generation throughput: the learned generator at batch 1, 8 and 32, op by op (eager) and as the
+compiled graph build runs (predict_on_batch, at batch 8), and the painter.
 
     python benchmarks/bench_generator.py [--model runs/NAME/face_gan.keras] [--faces 64]
 
@@ -40,16 +41,22 @@ def main() -> None:
     gen = LearnedGenerator(a.model)
     res = int(gen.model.outputs[0].shape[1])
     print(f"learned generator {gen.path} ({res} px), keras backend {keras.backend.backend()}")
-    for batch in (1, 32):
+    for batch in (1, 8, 32):
         z = np.random.default_rng(0).standard_normal((batch, gen.z_dim)).astype(np.float32)
         args = [z, np.zeros(batch, np.int32), np.zeros(batch, np.int32), np.full((batch, 1), 0.8, np.float32)]
         calls = max(1, a.faces // batch)
 
-        def run(calls=calls, args=args):
+        def eager(calls=calls, args=args):
             for _ in range(calls):
                 gen.model(args, training=False)
 
-        print(f"  batch {batch:2d}: {rate(run, calls * batch):7.1f} faces/s")
+        def graph(calls=calls, args=args):  # what build runs (LearnedGenerator.generate), at batch 8
+            for _ in range(calls):
+                gen.model.predict_on_batch(args)
+
+        print(
+            f"  batch {batch:2d}: eager {rate(eager, calls * batch):7.1f} faces/s, compiled graph {rate(graph, calls * batch):7.1f} faces/s"
+        )
     painter = load_generator("painter", size=res)
     reqs = [FaceRequest(i, 25.0) for i in range(16)]
     print(f"painter ({res} px):  {rate(lambda: painter.generate(reqs), len(reqs)):7.1f} faces/s")

@@ -68,7 +68,10 @@ class LearnedGenerator:
             complexion = np.zeros(b, np.int32)
             for k, (zk, ak, rk) in enumerate(chunk):
                 z[k], age[k], complexion[k] = zk, ak, rk
-            images = self._numpy(self.model([z, age, complexion, np.full((b, 1), self.psi, np.float32)], training=False))
+            # One compiled graph at one batch shape (predict_on_batch): 2-3x the eager call's speed. The
+            # shape stays fixed whatever --batch-size says: at another batch size the same face can come
+            # out 1 level apart in a few pixels, and a face must depend on nothing but its player.
+            images = np.asarray(self.model.predict_on_batch([z, age, complexion, np.full((b, 1), self.psi, np.float32)]))
             for k in range(len(chunk)):
                 rgb = np.clip(np.rint((images[k] + 1.0) * 127.5), 0, 255).astype(np.uint8)
                 if rgb.shape[0] != self.size:

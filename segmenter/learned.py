@@ -31,7 +31,6 @@ class LearnedSegmenter:
         if not self.path.exists():
             raise FileNotFoundError(f"segmenter model {self.path} not found")
         self.model = keras.saving.load_model(self.path, compile=False)
-        self._numpy = keras.ops.convert_to_numpy
         self.size = int(self.model.input_shape[1])
         self.batch_size = batch_size
         self.background = background  # the colour the images were made on, when known
@@ -45,7 +44,7 @@ class LearnedSegmenter:
             x = np.zeros((b, s, s, 3), np.float32)  # always a full batch: no result depends on its neighbours
             for k, img in enumerate(chunk):
                 x[k] = cv2.resize(img, (s, s), interpolation=cv2.INTER_AREA)
-            pred = self._numpy(self.model(x, training=False))[..., 0]
+            pred = np.asarray(self.model.predict_on_batch(x))[..., 0]  # a compiled graph at one batch shape
             for k, img in enumerate(chunk):
                 h, w = img.shape[:2]
                 out.append(np.clip(cv2.resize(pred[k], (w, h), interpolation=cv2.INTER_LINEAR), 0.0, 1.0))
