@@ -29,7 +29,7 @@ from facepack.config_xml import parse as parse_config
 from facepack.config_xml import render as render_config
 from facepack.core import atomic
 from facepack.core.errors import FacepackError
-from facepack.core.likeness import NEAR_DUPLICATE, closest, face_code
+from facepack.core.likeness import FaceIndex, face_code
 from facepack.existing import ExistingFaces, own_portraits, scan_existing
 from facepack.generator import DEFAULT_GENERATOR, DEFAULT_PSI
 from facepack.generator.base import FaceGenerator, FaceRequest, age_group
@@ -321,7 +321,9 @@ def render(
     """Finished portraits, batch by batch, in plan order. No two players share a face: one too close to
     a face already in the pack (`known`, and each one made here) is re-drawn from seeds derived from
     the identity alone, so the result never depends on batch-mates."""
-    codes = list(known)
+    faces = FaceIndex()
+    for code in known:
+        faces.add(code)
 
     def make(requests: Sequence[FaceRequest]) -> list[np.ndarray]:
         portraits = models.generator.generate(requests)
@@ -332,12 +334,12 @@ def render(
         for it, pixels in zip(batch, make([it.request for it in batch])):
             code = face_code(_on_ui(pixels, profile))
             redraws, seed = 0, it.request.seed
-            while closest(code, codes)[1] < NEAR_DUPLICATE and redraws < MAX_REDRAWS:
+            while faces.too_close(code) and redraws < MAX_REDRAWS:
                 redraws += 1
                 seed = face_seed(f"{it.player.identity}#redraw{redraws}", opts.seed)
                 pixels = make([replace(it.request, seed=seed)])[0]
                 code = face_code(_on_ui(pixels, profile))
-            codes.append(code)
+            faces.add(code)
             redraw = (seed, f"re-drawn {redraws}x: too close to a face already in the pack") if redraws else None
             yield Rendered(it, pixels, redraw)
 

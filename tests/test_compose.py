@@ -69,3 +69,22 @@ def test_foreground_recovers_the_subject_colour():
     fg = foreground(image, alpha, UI)
     edge = (alpha > 0.3) & (alpha < 0.95)
     assert np.abs(fg[edge] - np.array([10, 220, 90])).max() < 4
+
+
+def test_the_face_index_answers_as_comparing_with_every_face():
+    """FaceIndex buckets codes by their channel means; it must find every face within the threshold
+    that a comparison with every face finds, and no other: on clustered codes with many near misses."""
+    from facepack.core.likeness import NEAR_DUPLICATE, FaceIndex
+
+    rng = np.random.default_rng(0)
+    centres = rng.uniform(0, 255, (20, 192))
+    codes = (centres[rng.integers(0, 20, 3000)] + rng.normal(0, 1.6, (3000, 192))).astype(np.float32)  # ~2.0 apart
+    index, seen = FaceIndex(), []
+    verdicts = []
+    for code in codes:
+        brute = bool(seen) and float(np.sqrt(((np.stack(seen) - code) ** 2).mean(axis=1)).min()) < NEAR_DUPLICATE
+        assert index.too_close(code) == brute
+        verdicts.append(brute)
+        index.add(code)
+        seen.append(code)
+    assert 0.05 < np.mean(verdicts) < 0.95  # the test saw both answers often
