@@ -96,3 +96,24 @@ def test_only_facepack_lands_in_site_packages():
         pytest.skip("an editable install maps the checkout; CI's regular install is checked")
     tops = {str(f).split("/")[0] for f in files} - {".."}
     assert {t for t in tops if not t.endswith(".dist-info")} == {"facepack"}
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["games"], ["build", "ROSTER", "--generator", "painter", "--segmenter", "chroma", "-q"]]
+)
+def test_commands_without_a_network_never_import_tensorflow(tmp_path, args):
+    """TensorFlow's import costs seconds and half a gigabyte: only a learned model may pay it."""
+    import subprocess
+    import sys
+
+    roster = tmp_path / "r.csv"
+    roster.write_text("1,Ann,Lee,01.01.2000\n", encoding="utf-8")
+    argv = [str(roster) if a == "ROSTER" else a for a in args] + (["--out", str(tmp_path / "p")] if args[0] == "build" else [])
+    code = (
+        "import sys\nfrom facepack.cli import app\n"
+        f"sys.argv = ['facepack', *{argv!r}]\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
+        "print('TF' if 'tensorflow' in sys.modules else 'no TF', file=sys.stderr)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert r.stderr.strip().splitlines()[-1] == "no TF", r.stderr[-500:]
