@@ -93,6 +93,7 @@ class BuildReport:
     roster: Roster
     rows: list[ManifestRow]
     profile: GameProfile
+    device: str | None = None  # where the networks ran, when faces were made
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -190,10 +191,11 @@ def batches(items: Sequence, size: int) -> Iterator[Sequence]:
 
 @dataclass(frozen=True)
 class Models:
-    """What renders faces: a generator and a segmenter (tests pass stand-ins)."""
+    """What renders faces: a generator and a segmenter (tests pass stand-ins), and where they run."""
 
     generator: FaceGenerator
     segmenter: Segmenter
+    device: str = "CPU"
 
 
 @dataclass(frozen=True)
@@ -208,16 +210,17 @@ def load_models(opts: BuildOptions) -> Models:
     from facepack.generator import load_generator
     from facepack.segmenter import load_segmenter
 
+    device = "CPU"
     try:
         if "learned" in (opts.generator, opts.segmenter):
-            from facepack.core.quiet import import_keras
+            from facepack.core.quiet import compute_device, import_keras
 
-            import_keras()
+            device = compute_device(import_keras())
         gen = load_generator(opts.generator, size=opts.generator_size, model=opts.model, psi=opts.psi)
         seg = load_segmenter(opts.segmenter, background=gen.background, model=opts.segmenter_model)
     except (ValueError, FileNotFoundError) as e:
         raise FacepackError(str(e)) from None
-    return Models(gen, seg)
+    return Models(gen, seg, device)
 
 
 def build_pack(
@@ -269,9 +272,12 @@ def build_pack(
         if on_start:
             on_start(len(todo))
         redrawn: dict[str, tuple[int, str]] = {}
+        device = None
         if todo:
             known = [c for c in (_code_of_file(inside_pack(pack, it.file), profile) for it in kept_here) if c is not None]
-            for done in render(todo, models or load_models(opts), profile, background, known, opts):
+            models = models or load_models(opts)
+            device = models.device
+            for done in render(todo, models, profile, background, known, opts):
                 atomic.write_png(inside_pack(pack, done.item.file), done.pixels)
                 if done.redraw:
                     redrawn[done.item.file] = done.redraw
@@ -283,7 +289,7 @@ def build_pack(
             ManifestRow(s.line, s.name, s.birth_date, s.uid, "", "", "", "skipped", s.reason) for s in roster.skipped
         ]
         write_pack_files(pack, profile, opts, in_pack, rows, old_config, config_target)
-    return BuildReport(pack, roster, rows, profile)
+    return BuildReport(pack, roster, rows, profile, device)
 
 
 def existing_config(path: Path, profile: GameProfile, overwrite: bool) -> bytes | None:

@@ -221,6 +221,8 @@ def build(
             on_face=lambda _item: progress.advance(task),
         )
     if not quiet:
+        if report.device and report.device != "CPU":
+            err.print(shown(f"networks ran on {report.device}"), markup=False, soft_wrap=True)
         renamed = [r for r in report.rows if r.reason.startswith("renamed from")]
         if renamed:
             err.print(

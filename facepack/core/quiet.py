@@ -39,3 +39,24 @@ def import_keras():
 
             tf.config.list_physical_devices()  # device discovery prints too (a cuInit error where no GPU is)
     return keras
+
+
+def compute_device(keras) -> str:
+    """Where the networks run, in a modder's words: 'GPU (jax: cuda:0)' or 'CPU (tensorflow)'."""
+    backend = keras.backend.backend()
+    try:
+        if backend == "jax":
+            import jax
+
+            devices = jax.devices()
+            kinds = sorted({d.platform for d in devices})
+            name = ", ".join(str(d) for d in devices[:2]) + (" ..." if len(devices) > 2 else "")
+            return f"{'GPU' if 'gpu' in kinds or 'cuda' in kinds else 'CPU'} ({backend}: {name})"
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_logical_devices("GPU")
+            return f"GPU ({backend}: {', '.join(g.name for g in gpus)})" if gpus else f"CPU ({backend})"
+    except Exception:  # noqa: BLE001 - a device query must never stop a build
+        pass
+    return f"unknown device ({backend})"
