@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -50,6 +52,7 @@ from facepack.segmenter.base import Segmenter
 
 PREVIEW_MAX = 100
 MAX_REDRAWS = 8
+AHEAD = 2  # batches made in worker threads ahead of the one being written
 PACK_INFO = "pack.json"  # how the pack was made, for the Workshop description; not a game file
 
 
@@ -336,8 +339,8 @@ def render(
         mattes = models.segmenter.matte([p.image for p in portraits])
         return [compose_portrait(p.image, m, p.background, profile, background) for p, m in zip(portraits, mattes)]
 
-    for batch in batches(todo, opts.batch_size):
-        for it, pixels in zip(batch, make([it.request for it in batch])):
+    def finish(batch: Sequence[Planned], made) -> Iterator[Rendered]:
+        for it, pixels in zip(batch, made.result()):
             code = face_code(_on_ui(pixels, profile))
             redraws, seed = 0, it.request.seed
             while faces.too_close(code) and redraws < MAX_REDRAWS:
@@ -348,6 +351,19 @@ def render(
             faces.add(code)
             redraw = (seed, f"re-drawn {redraws}x: too close to a face already in the pack") if redraws else None
             yield Rendered(it, pixels, redraw)
+
+    # The next batches are made in worker threads while this one is checked and handed on: the
+    # networks, the refinement and PNG encoding release the GIL, so both cores work. Results are
+    # taken in plan order and re-draws made in place, so the pack is the same byte for byte.
+    with ThreadPoolExecutor(max_workers=AHEAD) as pool:
+        pending: deque = deque()
+        for batch in batches(todo, opts.batch_size):
+            pending.append((batch, pool.submit(make, [it.request for it in batch])))
+            if len(pending) <= AHEAD:
+                continue
+            yield from finish(*pending.popleft())
+        while pending:
+            yield from finish(*pending.popleft())
 
 
 def write_pack_files(

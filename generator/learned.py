@@ -8,6 +8,7 @@ Batches are always full (padded), so a face never depends on its batch-mates.
 
 from __future__ import annotations
 
+import threading
 from importlib.resources import files
 from pathlib import Path
 from typing import Sequence
@@ -38,6 +39,7 @@ class LearnedGenerator:
         if not self.path.exists():
             raise FileNotFoundError(f"generator model {self.path} not found")
         self.model = keras.saving.load_model(self.path, compile=False)
+        self._lock = threading.Lock()
         self._numpy = keras.ops.convert_to_numpy
         self.z_dim = int(self.model.inputs[0].shape[-1])
         self.size, self.psi, self.batch_size = size, psi, batch_size
@@ -71,7 +73,8 @@ class LearnedGenerator:
             # One compiled graph at one batch shape (predict_on_batch): 2-3x the eager call's speed. The
             # shape stays fixed whatever --batch-size says: at another batch size the same face can come
             # out 1 level apart in a few pixels, and a face must depend on nothing but its player.
-            images = np.asarray(self.model.predict_on_batch([z, age, complexion, np.full((b, 1), self.psi, np.float32)]))
+            with self._lock:  # build makes the next batch in another thread; one call at a time
+                images = np.asarray(self.model.predict_on_batch([z, age, complexion, np.full((b, 1), self.psi, np.float32)]))
             for k in range(len(chunk)):
                 rgb = np.clip(np.rint((images[k] + 1.0) * 127.5), 0, 255).astype(np.uint8)
                 if rgb.shape[0] != self.size:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from importlib.resources import files
 from pathlib import Path
 from typing import Sequence
@@ -31,6 +32,7 @@ class LearnedSegmenter:
         if not self.path.exists():
             raise FileNotFoundError(f"segmenter model {self.path} not found")
         self.model = keras.saving.load_model(self.path, compile=False)
+        self._lock = threading.Lock()
         self.size = int(self.model.input_shape[1])
         self.batch_size = batch_size
         self.background = background  # the colour the images were made on, when known
@@ -44,7 +46,8 @@ class LearnedSegmenter:
             x = np.zeros((b, s, s, 3), np.float32)  # always a full batch: no result depends on its neighbours
             for k, img in enumerate(chunk):
                 x[k] = cv2.resize(img, (s, s), interpolation=cv2.INTER_AREA)
-            pred = np.asarray(self.model.predict_on_batch(x))[..., 0]  # a compiled graph at one batch shape
+            with self._lock:  # build makes the next batch in another thread; one call at a time
+                pred = np.asarray(self.model.predict_on_batch(x))[..., 0]  # a compiled graph at one batch shape
             for k, img in enumerate(chunk):
                 h, w = img.shape[:2]
                 out.append(np.clip(cv2.resize(pred[k], (w, h), interpolation=cv2.INTER_LINEAR), 0.0, 1.0))
