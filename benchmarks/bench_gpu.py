@@ -45,8 +45,8 @@ def network_rates(batches: tuple[int, ...]) -> None:
         args = [z, np.zeros(b, np.int32), np.zeros(b, np.int32), np.full((b, 1), 0.8, np.float32)]
         x = np.random.default_rng(1).random((b, seg.size, seg.size, 3)).astype(np.float32) * 255
         for name, call in (
-            ("generator", lambda: gen.model.predict_on_batch(args)),
-            ("segmenter", lambda: seg.model.predict_on_batch(x)),
+            ("generator", lambda args=args: gen.model.predict_on_batch(args)),
+            ("segmenter", lambda x=x: seg.model.predict_on_batch(x)),
         ):
             np.asarray(call())  # compile
             calls = max(3, 2048 // b)
