@@ -111,18 +111,11 @@ def check_psi(psi: float) -> None:
         raise FacepackError(f"--psi {psi}: use a number from 0 (most typical) to 2 (most varied); {DEFAULT_PSI} is the default")
 
 
-def default_pack_folder(out: Path, roster: Path) -> Path:
-    """The pack folder named after the roster file, made safe (a macOS NFD name, `?`, a leading dot):
-    the user never chose that name, so it is cleaned, not refused."""
-    clean = safe_stem(clean_part(roster.stem)) or "pack"
-    if out.exists() and not out.is_dir():
-        raise FacepackError(f"--out {out}: exists and is not a folder")
-    return inside(out.resolve(), clean)
-
-
-def pack_folder(out: Path, name: str) -> Path:
+def pack_folder(out: Path, name: str, chosen: bool = True) -> Path:
+    """out/name. A name the user chose (--name) must be a plain folder name; the roster file's own
+    name, which the user never chose (a macOS NFD name, `?`, a leading dot), is cleaned instead."""
     clean = safe_stem(clean_part(name))
-    if clean != name.strip() or clean.startswith("."):
+    if chosen and (clean != name.strip() or clean.startswith(".")):
         raise FacepackError(f"--name {name!r}: use a plain folder name (no slashes, dots at the ends or special characters)")
     if out.exists() and not out.is_dir():
         raise FacepackError(f"--out {out}: exists and is not a folder")
@@ -259,7 +252,7 @@ def build_pack(
         raise FacepackError(
             f"{opts.roster}: no player could be read ({len(roster.skipped)} rows skipped; line {first.line}: {first.reason})"
         )
-    pack = pack_folder(opts.out, opts.name) if opts.name is not None else default_pack_folder(opts.out, opts.roster)
+    pack = pack_folder(opts.out, opts.name) if opts.name is not None else pack_folder(opts.out, opts.roster.stem, chosen=False)
     existing = scan_existing(list(opts.existing))
     # One run at a time per pack: a second one stops in one line instead of taking the first's
     # temporaries for stale ones. The lock sits beside the pack, so the pack holds only its files.
