@@ -125,7 +125,7 @@ def pack_folder(out: Path, name: str, chosen: bool = True) -> Path:
 def own_folders(pack: Path, profile: GameProfile) -> list[Path]:
     """Where this pack's portraits may already be: the profile's folders, then the pack itself (the
     layout of earlier versions, which kept every portrait at the top)."""
-    folders = [inside_pack(pack, f) for f in dict.fromkeys((profile.players_folder, profile.staff_folder)) if f]
+    folders = [inside_pack(pack, f) for f in profile.portrait_folders]
     return folders + [pack]
 
 

@@ -36,6 +36,11 @@ class GameProfile:
     def folder_for(self, staff: bool) -> str:
         return self.staff_folder if staff else self.players_folder
 
+    @property
+    def portrait_folders(self) -> list[str]:
+        """The pack's folders that hold portraits, each once; empty where the pack itself does (FM)."""
+        return [f for f in dict.fromkeys((self.players_folder, self.staff_folder)) if f]
+
     def config_target(self, mapping: str | None = None) -> str:
         form = mapping or self.config_default
         if form not in self.config_targets:

@@ -80,7 +80,7 @@ def pack_profile(pack: Path, game: str | None) -> GameProfile:
 
 
 def _pictures(pack: Path, profile: GameProfile, out: Validation) -> list[Path]:
-    folders = [f for f in dict.fromkeys((profile.players_folder, profile.staff_folder)) if f]
+    folders = profile.portrait_folders
     found: list[Path] = []
     if folders:
         for name in folders:

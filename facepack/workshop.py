@@ -29,7 +29,7 @@ from PIL import Image
 from facepack import __version__
 from facepack.core import atomic
 from facepack.core.errors import FacepackError
-from facepack.existing import IMAGE_SUFFIXES
+from facepack.existing import is_portrait_file
 from facepack.profiles import GameProfile
 
 VISIBILITY = {"public": 0, "friends": 1, "private": 2, "unlisted": 3}
@@ -70,7 +70,7 @@ class Release:
 
 def game_files(pack: Path, profile: GameProfile) -> list[str]:
     """The pack's files the game reads, '/'-separated and sorted: its portraits, and config.xml where read."""
-    folders = [f for f in dict.fromkeys((profile.players_folder, profile.staff_folder)) if f] or [""]
+    folders = profile.portrait_folders or [""]
     files: list[str] = []
     for folder in folders:
         where = pack / folder if folder else pack
@@ -78,7 +78,7 @@ def game_files(pack: Path, profile: GameProfile) -> list[str]:
             files += [
                 f"{folder}/{p.name}" if folder else p.name
                 for p in sorted(where.iterdir())
-                if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and p.name != "preview.png" and not p.name.startswith(".")
+                if is_portrait_file(p) and p.name != "preview.png"
             ]
     if profile.config_xml and (pack / "config.xml").is_file():
         files.append("config.xml")
@@ -263,17 +263,11 @@ def _copy_files(pack: Path, files: list[str], into: Path) -> None:
             shutil.copyfile(pack / rel, target)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _replace_folder(folder: Path, fill) -> None:
     """Fill a fresh folder beside `folder`, then swap it in: the old content is never mixed with the new."""
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}{atomic.TMP_MARK}", dir=folder.parent))
     try:
-        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; Steam and the user read it
+        os.chmod(staging, 0o777 & ~atomic.current_umask())  # mkdtemp makes it private; Steam and the user read it
         fill(staging)
         old = None
         if folder.exists():

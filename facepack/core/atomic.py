@@ -17,12 +17,16 @@ TMP_MARK = ".facepack-tmp-"
 _TEMPORARY = re.compile(r"^\..{0,40}" + re.escape(TMP_MARK) + r"[a-z0-9_]{8}$", re.S)
 
 
+def current_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
 def _file_mode() -> int:
     # mkstemp makes files private (0600); a pack is shared with the game and other users,
     # so give it the mode an ordinary open() would under the user's umask.
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return 0o666 & ~current_umask()
 
 
 def write_bytes(path: Path, data: bytes) -> None:
