@@ -45,6 +45,7 @@ DATE_FORMATS = "dd.mm.yyyy, yyyy-mm-dd or dd/mm/yyyy"
 
 # A roster is a text export: a whole-database FM print-screen of 500,000 people is ~100 MB.
 MAX_ROSTER_BYTES = 256 * 1024 * 1024
+SNIFF_BYTES = 64 * 1024  # enough to tell an export's kind; build reads the whole file once, later
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
@@ -210,8 +211,9 @@ def _cell(row: list[str], cols: dict[str, int], key: str) -> str:
     return " ".join(row[i].split())
 
 
-def read_text(path: Path) -> tuple[str, str]:
-    """The roster file's text and encoding; FacepackError in one line for a file that is no text."""
+def read_text(path: Path, limit: int = MAX_ROSTER_BYTES) -> tuple[str, str]:
+    """The roster file's text and encoding (its first `limit` bytes: all of it by default);
+    FacepackError in one line for a file that is no text."""
     path = Path(path)
     try:
         info = path.stat()
@@ -229,10 +231,10 @@ def read_text(path: Path) -> tuple[str, str]:
         )
     try:
         with open(path, "rb") as f:
-            data = f.read(MAX_ROSTER_BYTES + 1)
+            data = f.read(limit)
     except OSError as e:
         raise FacepackError(f"{path}: cannot read ({e.strerror})") from None
-    if not data.strip():
+    if not data.strip() and info.st_size <= limit:
         raise FacepackError(f"{path}: the file is empty")
     try:
         text, encoding = decode(data)
@@ -242,8 +244,9 @@ def read_text(path: Path) -> tuple[str, str]:
 
 
 def roster_kind(path: Path) -> str:
-    """'fm-print-screen' for Football Manager's print-screen export, else 'csv' (EHM and others)."""
-    text, _ = read_text(path)
+    """'fm-print-screen' for Football Manager's print-screen export, else 'csv' (EHM and others).
+    Told from the file's start: the export's header and rule come after a few blank lines."""
+    text, _ = read_text(path, limit=SNIFF_BYTES)
     return "fm-print-screen" if looks_like_print_screen(text) else "csv"
 
 
