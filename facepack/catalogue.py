@@ -22,6 +22,7 @@ def model_entries(paths: list[Path]) -> list[dict]:
     """One entry per model: role, name, whether build uses it by default, its file and its card."""
     from facepack.generator.learned import default_model_path as default_generator_path
     from facepack.segmenter.learned import default_model_path as default_segmenter_path
+    from facepack.segmenter.selfie import default_model_path as selfie_path
 
     gen, seg = default_generator_path(), default_segmenter_path()
     entries = [
@@ -46,6 +47,13 @@ def model_entries(paths: list[Path]) -> list[dict]:
             "path": str(seg) if seg.exists() else None,
             "card": read_card(seg) if seg.exists() else {},
         },
+        {
+            "role": "segmenter",
+            "name": "selfie",
+            "default": False,  # build's default is the learned one; `cutout` defaults to this one
+            "path": str(selfie_path()),
+            "card": read_card(selfie_path()),
+        },
     ]
     for p in paths:
         if not p.exists():
@@ -59,6 +67,9 @@ def describe(entry: dict) -> str:
     """One line: role, name, file and the headline measures of its card."""
     m = entry["card"].get("metrics", {})
     measures = ", ".join(f"{k} {m[k]}" for k in HEADLINE_METRICS if k in m)
+    for group, key in (("photographs", "mean_iou"), ("people", "mean_agreement")):
+        if isinstance(m.get(group), dict) and key in m[group]:
+            measures += f", {group} {key} {m[group][key]}"
     return (
         f"{entry['role']:9} {entry['name']:12} {'(default) ' if entry['default'] else ''}{entry['path'] or 'built in'}"
         f"{'  ' + measures if measures else ''}"

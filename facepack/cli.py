@@ -148,7 +148,10 @@ def build(
     generator_model: Optional[Path] = GENERATOR_MODEL,
     psi: float = PSI,
     segmenter: str = typer.Option(
-        "learned", "--segmenter", help="Background cut-out: learned (the shipped model) or chroma (colour key)."
+        "learned",
+        "--segmenter",
+        help="Background cut-out: learned (the shipped model, best on generated faces), selfie (MediaPipe's person "
+        "model) or chroma (colour key).",
     ),
     segmenter_model: Optional[Path] = SEGMENTER_MODEL,
     background: Optional[str] = typer.Option(
@@ -333,6 +336,12 @@ def train_segmenter_cmd(
     init: Optional[Path] = typer.Option(
         None, "--init", help="Start from this .keras model's weights (fine-tuning).", show_default=False
     ),
+    backgrounds: str = typer.Option(
+        "photos",
+        "--backgrounds",
+        help="What the subjects are put on: photos (photographs from the photos extra, clutter and flat colours), "
+        "clutter (procedural only) or flat (near-flat colours, as the first model).",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No log lines; only errors."),
 ) -> None:
     """Train the cut-out network. Run the same command again to resume an interrupted run."""
@@ -350,6 +359,7 @@ def train_segmenter_cmd(
         steps_per_epoch=checkpoint_every,
         learning_rate=learning_rate,
         seed=seed,
+        backgrounds=backgrounds,
     )
     command = "facepack train segmenter " + " ".join(sys.argv[3:])
     train_segmenter(data, out_dir, cfg, init=init, log=_log(quiet), command=command)
@@ -448,13 +458,17 @@ def train_generator_cmd(
 @evaluate_app.command("segmenter")
 def evaluate_segmenter_cmd(
     model: str = typer.Argument(
-        ..., metavar="MODEL", help="A .keras segmenter, 'default' (the shipped one) or 'chroma'.", show_default=False
+        ...,
+        metavar="MODEL",
+        help="A .keras segmenter, 'default' (the shipped one), 'selfie' (MediaPipe's) or 'chroma'.",
+        show_default=False,
     ),
     data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder; its test split is used.", show_default=False),
     limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N test images.", show_default=False),
     card: bool = typer.Option(True, "--card/--no-card", help="Write the metrics into the model's card."),
 ) -> None:
-    """IoU, boundary distance and edge spill against the colour key, at the output resolution."""
+    """IoU, boundary distance and edge spill against the colour key, at the output resolution; then
+    held-out subjects on held-out photographs and real people (with the photos extra)."""
     import json
 
     from facepack.core.quiet import import_keras
@@ -462,8 +476,8 @@ def evaluate_segmenter_cmd(
     from facepack.segmenter import load_segmenter
     from facepack.segmenter.evaluate import evaluate_segmenter
 
-    if model == "chroma":
-        seg = load_segmenter("chroma", background=UI_BLUE)
+    if model in ("chroma", "selfie"):
+        seg = load_segmenter(model, background=UI_BLUE)
     else:
         import_keras()
         try:
@@ -554,7 +568,10 @@ def cutout(
     background: str = typer.Option("transparent", "--background", "-b", help="transparent (RGBA), ui (the EHM blue) or #RRGGBB."),
     only_mask: bool = typer.Option(False, "--only-mask", help="Write the alpha matte (grey PNG) instead of the cut-out."),
     segmenter: str = typer.Option(
-        "learned", "--segmenter", help="learned (the shipped model) or chroma (colour key on the border colour)."
+        "selfie",
+        "--segmenter",
+        help="selfie (MediaPipe's person model, best on photographs), learned (the shipped model, best on generated "
+        "faces) or chroma (colour key on the border colour).",
     ),
     segmenter_model: Optional[Path] = SEGMENTER_MODEL,
     batch_size: int = typer.Option(8, "--batch-size", help="Images per batch."),

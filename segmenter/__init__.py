@@ -6,12 +6,13 @@ from pathlib import Path
 
 from facepack.segmenter.base import Segmenter
 
-SEGMENTERS = ("learned", "chroma")
+SEGMENTERS = ("learned", "selfie", "chroma")
 
 
 def load_segmenter(name: str = "learned", *, background: tuple[int, int, int] | None, model: Path | None = None) -> Segmenter:
     """A ready segmenter by name. `background` is the colour the images were made on, None when
-    unknown (the colour key needs it); `model` a .keras file for the learned one (default: shipped)."""
+    unknown (the colour key needs it); `model` a .keras file for the learned one (default: shipped).
+    `selfie` is MediaPipe's person segmenter with our refinement (segmenter.selfie)."""
     if name == "chroma":
         from facepack.segmenter.chroma import ChromaKeySegmenter
 
@@ -22,6 +23,10 @@ def load_segmenter(name: str = "learned", *, background: tuple[int, int, int] | 
         from facepack.segmenter.learned import LearnedSegmenter
 
         return LearnedSegmenter(model, background=background)
+    if name == "selfie":
+        from facepack.segmenter.selfie import SelfieSegmenter
+
+        return SelfieSegmenter(background=background)
     raise ValueError(f"unknown segmenter {name!r} (choose from: {', '.join(SEGMENTERS)})")
 
 

@@ -13,6 +13,14 @@ fitted to the portrait's output size (157x200, EHM) and compared:
   same images. Below 1 means a thinner rim than the baseline.
 
 The same numbers on the undegraded images are reported under `clean`.
+
+Then the world nobody here painted (with the photographs of `pip install "facepack[photos]"`):
+
+- photographs: the same held-out subjects on crops of held-out photographs
+  (segmenter.photos.HELD_OUT_BACKGROUNDS, never used in training; augment.on_photograph),
+  mean_iou and boundary_px against the exact mattes;
+- people: real photographs of people, each matte's IoU with a reference person mask
+  (segmenter.people), per photograph and the mean.
 """
 
 from __future__ import annotations
@@ -26,7 +34,9 @@ import numpy as np
 from facepack.core.matting import fit, foreground
 from facepack.core.records import load_arrays
 from facepack.generator.base import UI_BLUE
-from facepack.segmenter.augment import in_use
+from facepack.segmenter.augment import in_use, on_photograph
+from facepack.segmenter.people import agreement, load_references
+from facepack.segmenter.photos import INSTALL_HINT, load_backgrounds, photos_available
 from facepack.segmenter.chroma import ChromaKeySegmenter
 
 OUTPUT_SIZE = (157, 200)
@@ -91,6 +101,32 @@ def _scores(segment, chroma, images, alphas, degrade: bool) -> dict:
     }
 
 
+def photograph_scores(segment: Callable, images: np.ndarray, alphas: np.ndarray) -> dict:
+    """Held-out subjects on held-out photographs, against their exact mattes."""
+    photos = [p.pixels for p in load_backgrounds("held_out")]
+    inputs = [on_photograph(img, a, i, photos) for i, (img, a) in enumerate(zip(images, alphas))]
+    rows = []
+    for img, a, p in zip(inputs, alphas, segment(inputs)):
+        _, a_o = fit(img, a, OUTPUT_SIZE)
+        _, p_o = fit(img, p, OUTPUT_SIZE)
+        rows.append((iou(p_o, a_o), boundary_distance(p_o, a_o)))
+    r = np.asarray(rows, np.float64)
+    return {
+        "mean_iou": round(float(r[:, 0].mean()), 4),
+        "boundary_px": round(float(r[:, 1].mean()), 3),
+        "worst_iou": round(float(r[:, 0].min()), 4),
+        "backgrounds": [p.name for p in load_backgrounds("held_out")],
+    }
+
+
+def people_scores(segment: Callable) -> dict:
+    """Real photographs of people, against reference person masks."""
+    refs = load_references()
+    mattes = segment([r.image for r in refs])
+    per = {r.name: round(agreement(m, r.mask), 4) for r, m in zip(refs, mattes)}
+    return {"mean_agreement": round(float(np.mean(list(per.values()))), 4), "per_photo": per}
+
+
 def evaluate_segmenter(segment: Callable, data: Path, limit: int | None = None) -> dict:
     """`segment` maps a list of RGB images to a list of mattes (a segmenter's .matte)."""
     images, alphas, _ = load_arrays(data, "test", limit=limit)
@@ -99,4 +135,9 @@ def evaluate_segmenter(segment: Callable, data: Path, limit: int | None = None) 
     scores["clean"] = _scores(segment, chroma, images, alphas, degrade=False)
     scores["images"] = int(len(images))
     scores["output_size"] = list(OUTPUT_SIZE)
+    if photos_available():
+        scores["photographs"] = photograph_scores(segment, images, alphas)
+        scores["people"] = people_scores(segment)
+    else:
+        scores["photographs"] = scores["people"] = f"not measured: {INSTALL_HINT}"
     return scores

@@ -21,7 +21,8 @@ from facepack.core.errors import FacepackError
 from facepack.core.modelcard import training_card, write_card
 from facepack.core.quiet import import_keras
 from facepack.core.records import load_arrays, read_info
-from facepack.segmenter.augment import augment
+from facepack.segmenter.augment import BACKGROUNDS, augment
+from facepack.segmenter.photos import load_backgrounds
 
 CHECKPOINT = "checkpoint.keras"
 EXPORT = "matte_net.keras"
@@ -37,15 +38,16 @@ class TrainConfig:
     steps_per_epoch: int = 100
     learning_rate: float = 2e-3
     seed: int = 0
+    backgrounds: str = "photos"  # segmenter.augment.BACKGROUNDS; the first shipped model trained on "flat"
 
 
 def _dataset_class(keras):
     class Batches(keras.utils.PyDataset):
         """Fresh augmentations every epoch; batch k of epoch e is a function of (seed, e, k)."""
 
-        def __init__(self, images, alphas, cfg: TrainConfig, epoch: int):
+        def __init__(self, images, alphas, cfg: TrainConfig, epoch: int, photos):
             super().__init__(workers=1, use_multiprocessing=False)
-            self.images, self.alphas, self.cfg, self.epoch = images, alphas, cfg, epoch
+            self.images, self.alphas, self.cfg, self.epoch, self.photos = images, alphas, cfg, epoch, photos
 
         def __len__(self):
             return self.cfg.steps_per_epoch
@@ -53,7 +55,9 @@ def _dataset_class(keras):
         def __getitem__(self, k):
             rng = np.random.default_rng([self.cfg.seed, self.epoch, k])
             idx = rng.integers(0, len(self.images), self.cfg.batch)
-            pairs = [augment(self.images[i], self.alphas[i], rng, self.cfg.size) for i in idx]
+            pairs = [
+                augment(self.images[i], self.alphas[i], rng, self.cfg.size, self.cfg.backgrounds, self.photos) for i in idx
+            ]
             x = np.stack([p[0] for p in pairs]).astype(np.float32)
             y = np.stack([p[1] for p in pairs])[..., None].astype(np.float32)
             return x, y
@@ -84,6 +88,10 @@ def train_segmenter(
     keras = import_keras()
     from facepack.segmenter.model import build_matte_net, hard_iou, matte_loss
 
+    if cfg.backgrounds not in BACKGROUNDS:
+        raise FacepackError(f"unknown backgrounds {cfg.backgrounds!r} (choose from: {', '.join(BACKGROUNDS)})")
+    # Only the training split of the photographs; the held-out ones and the people are for evaluation.
+    photos = [p.pixels for p in load_backgrounds("train")] if cfg.backgrounds == "photos" else []
     info = read_info(data)
     images, alphas, _ = load_arrays(data, "train")
     val_images, val_alphas, _ = load_arrays(data, "test", limit=64)
@@ -128,7 +136,7 @@ def train_segmenter(
     if keras.backend.backend() == "tensorflow" and _has_tensorboard():
         callbacks.append(keras.callbacks.TensorBoard(str(out / "tensorboard"), write_graph=False))
     if done < epochs:
-        batches = _dataset_class(keras)(images, alphas, cfg, epoch=done)
+        batches = _dataset_class(keras)(images, alphas, cfg, epoch=done, photos=photos)
         model.fit(batches, epochs=epochs, initial_epoch=done, validation_data=val, callbacks=callbacks, verbose=0)
 
     final = build_matte_net(cfg.size, cfg.base, cfg.depth)

@@ -2,7 +2,7 @@ import numpy as np
 
 from facepack.core.appearance import appearance_table, complexion_of, region_mix
 from facepack.generator import UI_BLUE, FaceRequest, load_generator
-from facepack.generator.painter.look import sample_look
+from facepack.generator.painter.look import greyness, sample_look
 
 
 def test_same_seed_same_pixels_and_different_seeds_differ():
@@ -41,8 +41,32 @@ def test_each_age_group_carries_its_own_cues():
     assert all(l.facial_hair == "none" and l.recession == 0 and l.wrinkles == 0 for l in juniors)
     assert np.mean([l.facial_hair != "none" for l in seniors]) > 0.85
     assert all(l.wrinkles <= 0.25 for l in seniors) and all(l.wrinkles >= 0.45 for l in veterans)
-    saturation = lambda l: np.ptp(l.hair) / max(1.0, max(l.hair))
-    assert np.mean([saturation(l) for l in veterans]) < np.mean([saturation(l) for l in seniors]) - 0.15
+
+
+def test_greying_rises_gradually_with_age_and_has_no_cliff():
+    """Real players are rarely grey in their early thirties and mostly grey in their fifties;
+    no single birthday switches it on (issue 21: 27 of 37 grey at 32-34 under the old rule)."""
+    seeds = range(3000)
+    share = {age: np.mean([greyness(s, age + 0.5) > 0 for s in seeds]) for age in range(20, 61)}
+    assert share[25] < 0.005 and share[32] < 0.06 and 0.05 < share[36] < 0.2
+    assert 0.2 < share[40] < 0.45 and 0.5 < share[45] < 0.8 and share[55] > 0.9
+    assert max(share[a + 1] - share[a] for a in range(20, 60)) < 0.08
+    assert all(share[a + 1] >= share[a] - 0.02 for a in range(20, 60))
+
+
+def test_hair_colours_are_the_tables_among_players_not_yet_grey():
+    """A nation's blond and red shares are what its appearance table promises, at every age."""
+    table = appearance_table()
+    weights = table["regions"]["nordic"]["hair"]
+    promised = {c: w / sum(weights.values()) for c, w in weights.items()}
+    names = list(table["hair_colours"])
+    ramp = np.array([table["hair_colours"][n] for n in names], float)
+    for age in (19.0, 27.0, 34.0):
+        looks = [sample_look(s, age, "SWE") for s in range(1500) if greyness(s, age) == 0]
+        nearest = [names[int(np.argmin(np.abs(ramp - np.array(l.hair)).sum(axis=1)))] for l in looks]
+        nordic = [c for c, l in zip(nearest, looks) if l.region == "nordic"]
+        for colour in ("blond", "red"):
+            assert abs(np.mean([c == colour for c in nordic]) - promised[colour]) < 0.05, (age, colour)
 
 
 def test_complexion_is_the_band_of_the_skin_ramp():

@@ -113,13 +113,28 @@ def _hair_style(rng: np.random.Generator, age: float, curly: bool) -> str:
 # Age shows by group, not by year: the learned generator is conditioned on the age
 # group, so each group carries cues a classifier (and a modder) can see. Juniors are
 # clean-shaven with a full hairline; seniors mostly wear some facial hair; veterans
-# grey and line.
+# line (and grey, as people do, gradually: greyness()).
 def _facial_hair(rng: np.random.Generator, group: str) -> str:
     if group == "junior":
         return "none"
     if group == "senior":
         return pick_weighted(rng, {"none": 1, "stubble": 4, "moustache": 0.6, "goatee": 1.2, "beard": 2.2, "full_beard": 1.4})
     return pick_weighted(rng, {"none": 2, "stubble": 3, "moustache": 0.8, "goatee": 1.0, "beard": 1.8, "full_beard": 1.4})
+
+
+# Greying comes with age person by person, not with an age group: each player has an
+# age at which grey starts to show (mean 44, spread 6, so about 2 % by 32, 10 % by 36,
+# 25 % by 40 and 60 % by 45), then it spreads over about twelve years. It is drawn from
+# its own stream of the seed so that nothing else about a face moves with it.
+GREYING_AGE = (44.0, 6.0)
+
+
+def greyness(seed: int, age: float) -> float:
+    """How grey a player's hair is at `age`: 0 (none) to 0.9, rising gradually past their own onset."""
+    onset = np.random.default_rng([seed, 0x6E7]).normal(*GREYING_AGE)
+    if age < onset:
+        return 0.0
+    return float(np.clip(0.3 + (age - onset) / 12.0 * 0.6, 0.3, 0.9))
 
 
 def sample_look(
@@ -151,8 +166,9 @@ def sample_look(
 
     hair = np.array(table["hair_colours"][pick_weighted(rng, region["hair"])], float)
     hair = np.array(_jitter(rng, hair, 0.06))
-    # Veterans grey, patchily from person to person; nobody younger does.
-    grey = float(np.clip(0.55 + (age - 32) / 20 + rng.normal(0, 0.1), 0.45, 0.9)) if group == "veteran" else 0.0
+    grey = greyness(seed, age)
+    if group == "veteran":
+        rng.normal(0, 0.1)  # the draw the old all-veterans-grey rule made: every later draw stays as it was
     hair = hair * (1 - grey) + np.array([168, 166, 162]) * grey
 
     curly = bool(rng.random() < region["curly"])
