@@ -73,7 +73,9 @@ def _stripes(rng: np.random.Generator, size: int) -> np.ndarray:
     if rng.random() < 0.5:
         img = img.transpose(1, 0, 2).copy()
     centre = (size / 2, size / 2)
-    img = cv2.warpAffine(img, cv2.getRotationMatrix2D(centre, rng.uniform(-30, 30), 1.3), (size, size), borderMode=cv2.BORDER_REFLECT)
+    img = cv2.warpAffine(
+        img, cv2.getRotationMatrix2D(centre, rng.uniform(-30, 30), 1.3), (size, size), borderMode=cv2.BORDER_REFLECT
+    )
     for _ in range(int(rng.integers(0, 6))):
         text = "".join(rng.choice(list("ABCDEFGHKLMNOPRSTUVWXYZ0123456789 "), int(rng.integers(3, 10))))
         org = (int(rng.uniform(-0.2, 0.8) * size), int(rng.uniform(0.1, 1.0) * size))

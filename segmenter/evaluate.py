@@ -35,9 +35,9 @@ from facepack.core.matting import fit, foreground
 from facepack.core.records import load_arrays
 from facepack.generator.base import UI_BLUE
 from facepack.segmenter.augment import in_use, on_photograph
+from facepack.segmenter.chroma import ChromaKeySegmenter
 from facepack.segmenter.people import agreement, load_references
 from facepack.segmenter.photos import INSTALL_HINT, load_backgrounds, photos_available
-from facepack.segmenter.chroma import ChromaKeySegmenter
 
 OUTPUT_SIZE = (157, 200)
 CONTRAST = np.array([255.0, 255.0, 255.0], np.float32)

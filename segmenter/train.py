@@ -55,9 +55,7 @@ def _dataset_class(keras):
         def __getitem__(self, k):
             rng = np.random.default_rng([self.cfg.seed, self.epoch, k])
             idx = rng.integers(0, len(self.images), self.cfg.batch)
-            pairs = [
-                augment(self.images[i], self.alphas[i], rng, self.cfg.size, self.cfg.backgrounds, self.photos) for i in idx
-            ]
+            pairs = [augment(self.images[i], self.alphas[i], rng, self.cfg.size, self.cfg.backgrounds, self.photos) for i in idx]
             x = np.stack([p[0] for p in pairs]).astype(np.float32)
             y = np.stack([p[1] for p in pairs])[..., None].astype(np.float32)
             return x, y
