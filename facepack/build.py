@@ -31,7 +31,7 @@ from facepack.config_xml import parse as parse_config
 from facepack.config_xml import render as render_config
 from facepack.core import atomic
 from facepack.core.errors import FacepackError
-from facepack.core.likeness import FaceIndex, face_code
+from facepack.core.likeness import SAME_PERSON, FaceIndex, face_code
 from facepack.existing import ExistingFaces, own_portraits, scan_existing
 from facepack.generator import DEFAULT_GENERATOR, DEFAULT_PSI
 from facepack.generator.base import FaceGenerator, FaceRequest, age_group
@@ -51,7 +51,7 @@ from facepack.roster import Roster, game_for, read_roster
 from facepack.segmenter.base import Segmenter
 
 PREVIEW_MAX = 100
-MAX_REDRAWS = 8
+MAX_REDRAWS = 4  # a face still like another after this many re-draws keeps the least alike draw
 AHEAD = 2  # batches made in worker threads ahead of the one being written
 PACK_INFO = "pack.json"  # how the pack was made, for the Workshop description; not a game file
 
@@ -323,7 +323,7 @@ def render(
     """Finished portraits, batch by batch, in plan order. No two players share a face: one too close to
     a face already in the pack (`known`, and each one made here) is re-drawn from seeds derived from
     the identity alone, so the result never depends on batch-mates."""
-    faces = FaceIndex()
+    faces = FaceIndex(SAME_PERSON)
     for code in known:
         faces.add(code)
 
@@ -335,14 +335,20 @@ def render(
     def finish(batch: Sequence[Planned], made) -> Iterator[Rendered]:
         for it, pixels in zip(batch, made.result()):
             code = face_code(_on_ui(pixels, profile))
-            redraws, seed = 0, it.request.seed
-            while faces.too_close(code) and redraws < MAX_REDRAWS:
+            distance, seed, redraws = faces.nearest(code), it.request.seed, 0
+            while distance < faces.threshold and redraws < MAX_REDRAWS:
                 redraws += 1
-                seed = face_seed(f"{it.player.identity}#redraw{redraws}", opts.seed)
-                pixels = make([replace(it.request, seed=seed)])[0]
-                code = face_code(_on_ui(pixels, profile))
+                other_seed = face_seed(f"{it.player.identity}#redraw{redraws}", opts.seed)
+                other = make([replace(it.request, seed=other_seed)])[0]
+                other_code = face_code(_on_ui(other, profile))
+                other_distance = faces.nearest(other_code)
+                if other_distance > distance:  # keep the least alike of the draws
+                    distance, seed, pixels, code = other_distance, other_seed, other, other_code
             faces.add(code)
-            redraw = (seed, f"re-drawn {redraws}x: too close to a face already in the pack") if redraws else None
+            redraw = None
+            if redraws:
+                kept = "" if distance >= faces.threshold else f"; still like another, the least alike of {redraws + 1} kept"
+                redraw = (seed, f"re-drawn {redraws}x: looked like a player already in the pack{kept}")
             yield Rendered(it, pixels, redraw)
 
     # The next batches are made in worker threads while this one is checked and handed on: the

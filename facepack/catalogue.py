@@ -67,7 +67,9 @@ def describe(entry: dict) -> str:
     """One line: role, name, file and the headline measures of its card."""
     m = entry["card"].get("metrics", {})
     measures = ", ".join(f"{k} {m[k]}" for k in HEADLINE_METRICS if k in m)
-    for group, key in (("photographs", "mean_iou"), ("people", "mean_agreement")):
+    nested = (("photographs", "mean_iou"), ("people", "mean_agreement"), ("side_by_side", "sharpness_ratio"))
+    nested += (("side_by_side", "lookalike_share"), ("side_by_side", "meets_bars"))
+    for group, key in nested:
         if isinstance(m.get(group), dict) and key in m[group]:
             measures += f", {group} {key} {m[group][key]}"
     return (

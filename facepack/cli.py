@@ -517,6 +517,12 @@ def evaluate_generator_cmd(
         help="Truncation for the headline two-sample test (1.0: the distribution the model learned, as StyleGAN's FID is measured); the test at --psi is reported beside.",
     ),
     card: bool = typer.Option(True, "--card/--no-card", help="Write the metrics into the model's card."),
+    players: int = typer.Option(
+        600,
+        "--players",
+        help="Held-out players drawn by both this model and the painter for the side-by-side measures "
+        "(sharpness, look-alikes, grey/blond/beard/bald by age); 0 leaves them out.",
+    ),
     early: Optional[Path] = typer.Option(
         None,
         "--early",
@@ -524,7 +530,8 @@ def evaluate_generator_cmd(
         show_default=False,
     ),
 ) -> None:
-    """Classifier two-sample test, condition accuracy and near-duplicate rate."""
+    """Classifier two-sample test, condition accuracy and near-duplicate rate; then the same held-out
+    players through this model and the painter: sharpness, look-alikes and attributes by age."""
     import json
 
     from facepack.core.quiet import import_keras
@@ -540,6 +547,17 @@ def evaluate_generator_cmd(
     except FileNotFoundError as e:
         raise FacepackError(str(e)) from None
     metrics = evaluate_generator(gen, data, samples=samples, c2st_psi=c2st_psi)
+    if players:
+        from facepack.generator import load_generator
+        from facepack.generator.measures import side_by_side
+
+        painter = load_generator("painter", size=gen.size)
+        metrics["side_by_side"] = side_by_side(
+            import_keras(),
+            lambda reqs: [p.image for p in gen.generate(reqs)],
+            lambda reqs: [p.image for p in painter.generate(reqs)],
+            count=players,
+        )
     if first is not None:
         metrics["early_checkpoint"] = {
             "model": str(early),

@@ -293,12 +293,13 @@ def test_the_shipped_learned_segmenter_builds_deterministically(options, tmp_pat
     assert tuple(px[0, 0]) == (31, 44, 56) and (px[-1] != np.array([31, 44, 56])).any(axis=1).mean() > 0.6
 
 
-def test_near_duplicate_faces_are_redrawn(options, tmp_path):
-    """A generator that gives everyone the same first face: build must re-draw, deterministically."""
+def test_look_alike_faces_are_redrawn(options, tmp_path):
+    """A generator that gives everyone the same first face: build must re-draw, deterministically,
+    until no two players read as one person (likeness.SAME_PERSON)."""
     from conftest import SEASON
 
     from facepack.build import Models
-    from facepack.core.likeness import NEAR_DUPLICATE, distances, face_code
+    from facepack.core.likeness import SAME_PERSON, distances, face_code
     from facepack.generator import load_generator
     from facepack.players import face_seed
     from facepack.roster import read_roster
@@ -321,9 +322,30 @@ def test_near_duplicate_faces_are_redrawn(options, tmp_path):
     codes = [face_code(np.asarray(Image.open(face(report.pack, f)))) for f in FACES]
     d = distances(np.stack(codes).astype(np.float64))
     np.fill_diagonal(d, np.inf)
-    assert d.min() >= NEAR_DUPLICATE
+    assert d.min() >= SAME_PERSON
     rows = {r["name"]: r for r in read_manifest(report.pack / "manifest.csv")}
     assert rows["Oskar Björk"]["reason"] == ""
     assert all(rows[n]["reason"].startswith("re-drawn 1x") for n in ("Moritz Weiß", "Jack Reilly", "Chidi Okafor"))
     again = build_pack(options(out=tmp_path / "b"), models=models).pack
     assert pngs(again) == pngs(report.pack)
+
+
+def test_a_face_that_stays_alike_keeps_the_least_alike_draw(options, tmp_path):
+    """A generator with only two faces: the re-draws cannot escape, so build stops after MAX_REDRAWS,
+    keeps the draw least like the pack and says so; it never loops or fails."""
+    from facepack.build import MAX_REDRAWS, Models
+    from facepack.generator import load_generator
+    from facepack.segmenter import load_segmenter
+
+    painter = load_generator("painter", size=96)
+
+    class TwoFaces:
+        name, background = "two", painter.background
+
+        def generate(self, requests):
+            return painter.generate([replace(r, seed=r.seed % 2, age=25.0, nationality="CAN") for r in requests])
+
+    models = Models(TwoFaces(), load_segmenter("chroma", background=painter.background))
+    report = build_pack(options(out=tmp_path / "a"), models=models)
+    reasons = [r["reason"] for r in read_manifest(report.pack / "manifest.csv") if r["status"] == "built"]
+    assert len(reasons) == 4 and sum(f"the least alike of {MAX_REDRAWS + 1} kept" in r for r in reasons) >= 2

@@ -98,6 +98,18 @@ def test_models_lists_the_shipped_segmenter_with_its_card():
     )
 
 
+def test_models_lists_mediapipes_selfie_segmenter_with_its_licence_and_measures():
+    import json
+
+    r = facepack("models", "--json")
+    selfie = next(e for e in json.loads(r.stdout) if e["name"] == "selfie")
+    card = selfie["card"]
+    assert selfie["role"] == "segmenter" and selfie["path"].endswith("selfie_segmentation.tflite") and not selfie["default"]
+    assert card["licence"].startswith("Apache-2.0") and card["source"]["wheel"].startswith("mediapipe==")
+    assert card["metrics"]["people"]["mean_agreement"] >= 0.9  # measured on real photographs of people
+    assert "people mean_agreement" in facepack("models").stdout
+
+
 def test_models_lists_the_shipped_generator_with_its_card():
     import json
 

@@ -16,6 +16,13 @@ import cv2
 import numpy as np
 
 NEAR_DUPLICATE = 2.0
+# Two different players closer than this read as one person. Calibrated by eye on the closest
+# pairs of 600 held-out players through both generators (benchmarks/sheet_closest_pairs.py,
+# docs/closest_pairs.png): every pair under 4 read as one person, most pairs of 4-6 did (nearly
+# all of the learned generator's grey veterans, some painted pairs), pairs over 6 read as two
+# people of one type. At 5, 3 % of painted players have such a neighbour in a 600-player pack
+# and 33 % of the first learned generator's do, as a person counted on the sheets (issue 21).
+SAME_PERSON = 5.0
 
 
 def face_code(image: np.ndarray) -> np.ndarray:

@@ -80,6 +80,8 @@ class Look:
     wrinkles: float
     freckles: float
     texture_seed: int
+    hair_colour: str = ""  # the appearance table's name for the hair before greying
+    grey: float = 0.0  # greyness(): 0 none, 0.3 first grey, 0.9 white
 
 
 def pick_weighted(rng: np.random.Generator, weights: dict[str, float]) -> str:
@@ -164,7 +166,8 @@ def sample_look(
     skin = _ramp(table["skin_ramp"], skin_t)
     skin = _jitter(rng, skin, 0.025)
 
-    hair = np.array(table["hair_colours"][pick_weighted(rng, region["hair"])], float)
+    hair_colour = pick_weighted(rng, region["hair"])
+    hair = np.array(table["hair_colours"][hair_colour], float)
     hair = np.array(_jitter(rng, hair, 0.06))
     grey = greyness(seed, age)
     if group == "veteran":
@@ -225,6 +228,8 @@ def sample_look(
         ),
         freckles=float(rng.random() * 0.6) if (skin[0] > 225 and rng.random() < 0.25) else 0.0,
         texture_seed=int(rng.integers(2**31)),
+        hair_colour=hair_colour,
+        grey=grey,
     )
 
 

@@ -1,0 +1,81 @@
+"""The side-by-side measures of generated faces: each must tell a bad generator from a good one."""
+
+import cv2
+import numpy as np
+import pytest
+
+from facepack.generator import load_generator
+from facepack.generator.measures import grey_cliff, labels, nearest, players, rates_by_age, sharpness
+from facepack.generator.painter.look import look_of
+
+
+@pytest.fixture(scope="module")
+def painted():
+    reqs = players(40, 3)
+    return reqs, [p.image for p in load_generator("painter", size=256).generate(reqs)]
+
+
+def test_held_out_players_span_ages_and_nations():
+    reqs = players(500, 1)
+    ages = np.array([r.age for r in reqs])
+    assert 17 <= ages.min() < 19 and 47 < ages.max() < 49
+    assert len({r.nationality for r in reqs}) >= 25
+    assert players(5, 1) == reqs[:5]
+
+
+def test_sharpness_sees_blur_as_a_person_does(painted):
+    """A blur a person notices in the pack (sigma 1.5 px on the 256 px source) halves the measure."""
+    _, images = painted
+    blurred = [cv2.GaussianBlur(i, (0, 0), 1.5) for i in images]
+    assert sharpness(blurred).mean() < 0.5 * sharpness(images).mean()
+
+
+def test_nearest_finds_twins(painted):
+    _, images = painted
+    twins = images[:10] + [np.clip(i.astype(int) + 2, 0, 255).astype(np.uint8) for i in images[:10]]
+    assert nearest(twins).max() < 2.0  # a level or two of brightness: the same face
+    assert np.median(nearest(images)) > 5.0
+
+
+def test_labels_are_what_the_painter_drew():
+    looks = [look_of(r) for r in players(400, 4)]
+    read = [labels(look) for look in looks]
+    old = [r for r, look in zip(read, looks) if look.age >= 44]
+    young = [r for r, look in zip(read, looks) if look.age < 30]
+    assert np.mean([r["grey"] for r in old]) > 0.4 > 0.02 > np.mean([r["grey"] for r in young])
+    assert all(not (r["grey"] and r["blond"]) for r in read)  # grey hides blond
+
+
+def test_rates_by_age_and_the_grey_cliff():
+    ages = np.repeat(np.arange(17, 50, dtype=float), 20)
+    cliff = (ages >= 32).astype(int)  # everyone grey from 32 on: the first learned generator
+    gradual = (np.random.default_rng(0).random(len(ages)) < np.clip((ages - 30) / 20, 0, 1)).astype(int)
+    assert grey_cliff(ages, cliff) > 0.6 and grey_cliff(ages, gradual) < 0.35
+    table = rates_by_age(ages, {"grey": cliff, "blond": cliff * 0, "beard": cliff, "bald": cliff * 0})
+    assert table["28-31"]["grey"] == 0.0 and table["32-35"]["grey"] == 1.0
+
+
+@pytest.mark.slow
+def test_the_side_by_side_fails_a_collapsed_generator_and_passes_the_painter_against_itself():
+    """The measures must fail the kind of model a person rejects: here every player gets one of
+    three faces, blurred. The painter against itself meets every bar."""
+    from facepack.core.quiet import import_keras
+    from facepack.generator.measures import side_by_side, train_probe
+
+    keras = import_keras()
+    painter = load_generator("painter", size=256)
+    probe = train_probe(keras, count=1500)
+    assert min(probe.accuracy.values()) > 0.85
+
+    def paint(reqs):
+        return [p.image for p in painter.generate(reqs)]
+
+    def collapsed(reqs):
+        few = paint([reqs[0], reqs[1], reqs[2]])
+        return [cv2.GaussianBlur(few[k % 3], (0, 0), 2.0) for k in range(len(reqs))]
+
+    same = side_by_side(keras, paint, paint, count=200, probe=probe)
+    bad = side_by_side(keras, collapsed, paint, count=200, probe=probe)
+    assert same["meets_bars"] and same["sharpness_ratio"] == 1.0 and same["largest_rate_gap"] == 0.0
+    assert not bad["meets_bars"]
+    assert bad["sharpness_ratio"] < 0.6 and bad["lookalike_share"] == 1.0 and bad["largest_rate_gap"] > 0.2
