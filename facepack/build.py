@@ -44,7 +44,7 @@ from facepack.naming import (
     person_key,
     safe_stem,
 )
-from facepack.players import Player, face_request, face_seed
+from facepack.players import Player, face_request
 from facepack.preview import write_preview
 from facepack.profiles import GameProfile, load_profile
 from facepack.roster import Roster, game_for, read_roster
@@ -198,7 +198,7 @@ class Models:
 class Rendered:
     item: Planned
     pixels: np.ndarray  # the finished portrait, at the game's size
-    redraw: tuple[int, str] | None = None  # (seed, reason) when the first face was too like another
+    redraw: tuple[int, str] | None = None  # (variant kept, reason) when the first face was too like another
 
 
 def load_models(opts: BuildOptions) -> Models:
@@ -335,20 +335,25 @@ def render(
     def finish(batch: Sequence[Planned], made) -> Iterator[Rendered]:
         for it, pixels in zip(batch, made.result()):
             code = face_code(_on_ui(pixels, profile))
-            distance, seed, redraws = faces.nearest(code), it.request.seed, 0
+            distance, variant, redraws = faces.nearest(code), 0, 0
             while distance < faces.threshold and redraws < MAX_REDRAWS:
+                # The same player's other faces: region and skin stay, so that keeping the least
+                # alike never trades a player's looks for a rarer kind of face.
                 redraws += 1
-                other_seed = face_seed(f"{it.player.identity}#redraw{redraws}", opts.seed)
-                other = make([replace(it.request, seed=other_seed)])[0]
+                other = make([replace(it.request, variant=redraws)])[0]
                 other_code = face_code(_on_ui(other, profile))
                 other_distance = faces.nearest(other_code)
-                if other_distance > distance:  # keep the least alike of the draws
-                    distance, seed, pixels, code = other_distance, other_seed, other, other_code
+                if other_distance > distance:
+                    distance, variant, pixels, code = other_distance, redraws, other, other_code
             faces.add(code)
             redraw = None
             if redraws:
-                kept = "" if distance >= faces.threshold else f"; still like another, the least alike of {redraws + 1} kept"
-                redraw = (seed, f"re-drawn {redraws}x: looked like a player already in the pack{kept}")
+                kept = (
+                    f"face {variant} kept"
+                    if distance >= faces.threshold
+                    else f"still like another; face {variant}, the least alike, kept"
+                )
+                redraw = (variant, f"re-drawn {redraws}x: looked like a player already in the pack; {kept}")
             yield Rendered(it, pixels, redraw)
 
     # The next batches are made in worker threads while this one is checked and handed on: the
@@ -438,7 +443,7 @@ def _manifest_row(it: Planned, redrawn: tuple[int, str] | None = None) -> Manife
         birth_date=p.birth_date.isoformat() if p.birth_date else "",
         id=p.uid or "",
         file=it.file,
-        seed=f"{(redrawn[0] if redrawn else it.request.seed):016x}",
+        seed=f"{it.request.seed:016x}",
         age_group=age_group(it.request.age),
         status="built" if it.status == "build" else it.status,
         reason=redrawn[1] if redrawn else it.reason,

@@ -30,6 +30,9 @@ class FaceRequest:
     second_nationality: str | None = None
     skin_tone: int | None = None  # 1 (lightest) .. 20 (darkest)
     ethnicity: int | None = None  # FM's code, 0..10 (appearance.json's `ethnicities`)
+    # Another face for the same player (build's re-draw of a look-alike): who the player is
+    # (region, skin, complexion, when greying starts) stays with the seed; the face changes.
+    variant: int = 0
 
     @property
     def age_group(self) -> str:

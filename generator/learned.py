@@ -54,7 +54,8 @@ class LearnedGenerator:
 
     def condition(self, request: FaceRequest) -> tuple[np.ndarray, int, int]:
         # A stream of its own for z: the look sampler draws from the plain seed.
-        z = np.random.default_rng([request.seed, 1]).standard_normal(self.z_dim).astype(np.float32)
+        stream = [request.seed, 1] + ([request.variant] if request.variant else [])
+        z = np.random.default_rng(stream).standard_normal(self.z_dim).astype(np.float32)
         complexion = look_of(request).complexion
         if complexion not in self.trained:
             complexion = "unknown"

@@ -107,3 +107,17 @@ def test_a_painted_set_is_varied():
     assert len({l.hair_style for l in looks}) >= 6
     assert len({l.facial_hair for l in looks}) >= 4
     assert len({l.jersey for l in looks}) >= 8
+
+
+def test_another_face_for_the_same_player_keeps_who_they_are():
+    """Build's re-draw asks for variant 1, 2, ...: region, skin and complexion stay with the seed
+    (so keeping the least alike never trades a player's looks for a rarer kind), the face changes."""
+    g = load_generator("painter", size=64)
+    for seed, nat in ((5, "NGA"), (11, "SWE"), (23, "JPN")):
+        base = sample_look(seed, 30.0, nat)
+        assert sample_look(seed, 30.0, nat, variant=0) == base
+        others = [sample_look(seed, 30.0, nat, variant=v) for v in (1, 2, 3)]
+        assert all(o.region == base.region and o.skin == base.skin and o.complexion == base.complexion for o in others)
+        assert len({(o.hair_style, o.facial_hair, o.texture_seed) for o in others + [base]}) == 4
+        a, b = g.generate([FaceRequest(seed, 30.0, nat), FaceRequest(seed, 30.0, nat, variant=1)])
+        assert not np.array_equal(a.image, b.image)

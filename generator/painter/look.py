@@ -104,8 +104,8 @@ def _jitter(rng: np.random.Generator, rgb, amount: float) -> RGB:
 
 
 def _hair_style(rng: np.random.Generator, age: float, curly: bool) -> str:
-    if curly:
-        return pick_weighted(rng, {"afro": 2, "curly": 4, "buzz": 3, "crew": 1.5})
+    if curly:  # a clean-shaven head is as common as any style among players with tightly curled hair
+        return pick_weighted(rng, {"afro": 2, "curly": 4, "buzz": 3, "crew": 1.5, "bald": 1.5 + max(0.0, age - 28) * 0.1})
     weights = {"buzz": 2, "crew": 3, "short": 4, "side_part": 2.5, "swept": 2, "medium": 2.5, "long": 1.2, "bald": 0.0}
     if age >= 30:
         weights.update(bald=0.4 + (age - 30) * 0.12, long=0.6, medium=1.5)
@@ -147,6 +147,7 @@ def sample_look(
     second_nationality: str | None = None,
     skin_tone: int | None = None,
     ethnicity: int | None = None,
+    variant: int = 0,
 ) -> Look:
     """A player's look. Without the FM hints (second nationality, skin tone, ethnicity) it is
     exactly what it always was: the hints change odds and positions, never the order of draws."""
@@ -165,6 +166,8 @@ def sample_look(
         skin_t = float(np.clip(skin_mean + skin_sd * 4.0 * ((min(max(skin_tone, 1), 20) - 1) / 19 - 0.5), 0.0, 1.0))
     skin = _ramp(table["skin_ramp"], skin_t)
     skin = _jitter(rng, skin, 0.025)
+    if variant:  # the same player's other face: region and skin above stay, the rest is drawn anew
+        rng = np.random.default_rng([seed, 2, variant])
 
     hair_colour = pick_weighted(rng, region["hair"])
     hair = np.array(table["hair_colours"][hair_colour], float)
@@ -242,4 +245,5 @@ def look_of(request) -> Look:
         second_nationality=request.second_nationality,
         skin_tone=request.skin_tone,
         ethnicity=request.ethnicity,
+        variant=request.variant,
     )
