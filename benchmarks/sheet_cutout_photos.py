@@ -1,4 +1,4 @@
-"""A before/after sheet of cut-outs on photographs nobody here made: docs/cutout_photos.png.
+"""A before/after sheet of cut-outs on photographs nobody here made: docs/cutout_photos.jpg.
 
 Rows: the real photographs of people (segmenter.photos.PEOPLE) and painted subjects on
 held-out photographs. Columns: the photograph, then each segmenter's cut-out on white,
@@ -6,7 +6,7 @@ then the chosen one on the EHM blue. Each cut-out is labelled with its agreement
 or IoU (painted subjects) against the reference.
 
     pip install "facepack[photos]"
-    python benchmarks/sheet_cutout_photos.py [--before OLD.keras] [--out docs/cutout_photos.png]
+    python benchmarks/sheet_cutout_photos.py [--before OLD.keras] [--learned NEW.keras] [--out docs/cutout_photos.jpg]
 """
 
 from __future__ import annotations
@@ -49,15 +49,19 @@ def _on(image: np.ndarray, matte: np.ndarray, colour) -> np.ndarray:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--before", type=Path, help="the earlier learned model (.keras)")
+    ap.add_argument("--learned", type=Path, help="the learned model to show (default: the shipped one)")
     ap.add_argument("--data", type=Path, default=Path("runs/data/painter256"), help="a dataset whose test split has subjects")
-    ap.add_argument("--out", type=Path, default=Path("docs/cutout_photos.png"))
+    ap.add_argument("--out", type=Path, default=Path("docs/cutout_photos.jpg"))
     args = ap.parse_args()
 
     import_keras()
     columns = []
     if args.before:
         columns.append(("before", load_segmenter("learned", background=None, model=args.before)))
-    columns += [("learned", load_segmenter("learned", background=None)), ("selfie", load_segmenter("selfie", background=None))]
+    columns += [
+        ("learned", load_segmenter("learned", background=None, model=args.learned)),
+        ("selfie", load_segmenter("selfie", background=None)),
+    ]
 
     rows: list[tuple[np.ndarray, object]] = [(r.image, r.mask) for r in load_references()]
     if args.data.exists():
