@@ -1,0 +1,79 @@
+"""Whole builds at growing roster sizes: faces per second and peak memory, one process per build.
+
+    python benchmarks/bench_scale.py --players 1000 10000 [--generator painter] [--segmenter chroma]
+
+Each size is built in a fresh process (so its peak resident memory is its own) from a
+synthetic EHM roster of that many players (names, birth dates and nations drawn from a
+fixed seed), into a temporary folder. Prints players, wall seconds, faces per second after
+start-up (the first 32 faces' time taken off) and peak RSS. Memory must stay flat as the
+roster grows: portraits are streamed in batches, never held for the whole roster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+NATIONS = ("CAN", "USA", "SWE", "FIN", "RUS", "CZE", "SVK", "GER", "SUI", "LAT", "NOR", "DEN", "NGA", "JPN", "FRA")
+
+CHILD = r"""
+import json, resource, sys, time
+from datetime import date
+from pathlib import Path
+from facepack.build import BuildOptions, build_pack
+roster, out, generator, segmenter = sys.argv[1:5]
+marks = []
+t0 = time.perf_counter()
+report = build_pack(
+    BuildOptions(roster=Path(roster), out=Path(out), season=date(2026, 11, 21), generator=generator, segmenter=segmenter),
+    on_face=lambda *a: marks.append(time.perf_counter()),
+)
+wall = time.perf_counter() - t0
+built = report.count("built")
+steady = (len(marks) - 33) / (marks[-1] - marks[32]) if len(marks) > 64 else float("nan")
+print(json.dumps({"built": built, "wall_s": round(wall, 1), "faces_per_s": round(steady, 1),
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+"""
+
+
+def write_roster(path: Path, players: int) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(players):
+            d, m, y = int(rng.integers(1, 29)), int(rng.integers(1, 13)), int(rng.integers(1977, 2009))
+            f.write(f"{50_000_000 + i},First{i},Last{i},{d}.{m}.{y},{rng.choice(NATIONS)},Club{i % 40},C,{i % 99},Player\n")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--players", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--generator", default="painter")
+    ap.add_argument("--segmenter", default="chroma")
+    a = ap.parse_args()
+    print(f"generator {a.generator}, segmenter {a.segmenter}")
+    for n in a.players:
+        with tempfile.TemporaryDirectory() as tmp:
+            roster = Path(tmp) / f"league{n}.csv"
+            write_roster(roster, n)
+            run = subprocess.run(
+                [sys.executable, "-c", CHILD, str(roster), str(Path(tmp) / "packs"), a.generator, a.segmenter],
+                capture_output=True,
+                text=True,
+            )
+            if run.returncode:
+                print(run.stderr[-2000:])
+                continue
+            r = json.loads(run.stdout.strip().splitlines()[-1])
+            print(
+                f"{n:7d} players  built {r['built']:7d}  {r['wall_s']:8.1f} s  {r['faces_per_s']:6.1f} faces/s  peak RSS {r['peak_rss_mb']} MB"
+            )
+
+
+if __name__ == "__main__":
+    main()
