@@ -320,9 +320,9 @@ def prepare(pack: Path, folders: list[Path], items: list[Planned]) -> None:
 def render(
     todo: Sequence[Planned], models: Models, profile: GameProfile, background, known: list[np.ndarray], opts: BuildOptions
 ) -> Iterator[Rendered]:
-    """Finished portraits, batch by batch, in plan order. No two players share a face: one too close to
-    a face already in the pack (`known`, and each one made here) is re-drawn from seeds derived from
-    the identity alone, so the result never depends on batch-mates."""
+    """Finished portraits, batch by batch, in plan order. No two players look like one person: a face
+    within SAME_PERSON of one already in the pack (`known`, and each one made here) is re-drawn as the
+    same player's other faces (variants of its own request), so the result never depends on batch-mates."""
     faces = FaceIndex(SAME_PERSON)
     for code in known:
         faces.add(code)

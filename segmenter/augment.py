@@ -3,11 +3,12 @@
 From an (image on the UI blue, exact matte) pair the subject's own colours are
 recovered, moved and scaled, re-lit and re-coloured, and put on a new background.
 With `backgrounds="flat"` (the first shipped model) that is the UI blue jittered,
-another colour or a gentle ramp: the model learnt a colour key. With "clutter" a third
+another colour or a gentle ramp: the model learnt a colour key. With "clutter" half
 of the backgrounds are procedural clutter (a crowd of silhouettes, out-of-focus
-discs, stripes, text, colours the subject itself wears), and with "photos" a third
-more are crops of real photographs (segmenter.photos). Then noise, blur, JPEG
-artefacts and texture blotches. The matte follows every geometric step, so it stays exact.
+discs, stripes, text, colours the subject itself wears); with "photos" a third are
+flat, a third clutter and a third crops of real photographs (segmenter.photos). Then
+noise, blur, JPEG artefacts and texture blotches. The matte follows every geometric
+step, so it stays exact.
 """
 
 from __future__ import annotations
