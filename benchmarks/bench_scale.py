@@ -35,7 +35,8 @@ report = build_pack(
 wall = time.perf_counter() - t0
 built = report.count("built")
 steady = (len(marks) - 33) / (marks[-1] - marks[32]) if len(marks) > 64 else float("nan")
-print(json.dumps({"built": built, "wall_s": round(wall, 1), "faces_per_s": round(steady, 1),
+redrawn = (report.pack / "manifest.csv").read_text(encoding="utf-8").count("re-drawn")
+print(json.dumps({"built": built, "redrawn": redrawn, "wall_s": round(wall, 1), "faces_per_s": round(steady, 1),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
 """
 
@@ -71,7 +72,8 @@ def main() -> None:
                 continue
             r = json.loads(run.stdout.strip().splitlines()[-1])
             print(
-                f"{n:7d} players  built {r['built']:7d}  {r['wall_s']:8.1f} s  {r['faces_per_s']:6.1f} faces/s  peak RSS {r['peak_rss_mb']} MB"
+                f"{n:7d} players  built {r['built']:7d} (re-drawn {r['redrawn']})  {r['wall_s']:8.1f} s  "
+                f"{r['faces_per_s']:6.1f} faces/s  peak RSS {r['peak_rss_mb']} MB"
             )
 
 

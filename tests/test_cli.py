@@ -123,9 +123,11 @@ def test_models_lists_the_shipped_generator_with_its_card():
     assert card["resolution"] >= 128 and card["conditions"]["age_group"] == ["junior", "senior", "veteran"]
     assert card["steps"] > 0 and card["wall_time_s"] > 0 and card["command"].startswith("facepack train generator")
     assert {"c2st_accuracy", "condition_accuracy", "near_duplicate_rate"} <= set(card["metrics"])
-    # The default meets its measured targets, as its card records them (`facepack evaluate generator`).
+    # The learned generator is build's default only when its card says it meets the side-by-side bars
+    # (`facepack evaluate generator`); the shipped one does not, and its card says why.
     m = card["metrics"]
-    assert m["c2st_accuracy"] <= 0.75 and m["condition_accuracy"] >= 0.85 and m["near_duplicate_rate"] <= 0.005
+    assert {"c2st_face_accuracy", "side_by_side"} <= set(m) and m["near_duplicate_rate"] <= 0.005
+    assert m["side_by_side"]["meets_bars"] == (DEFAULT_GENERATOR == "learned")
     assert sum(e["default"] for e in entries if e["role"] == "generator") == 1
 
 
