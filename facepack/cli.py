@@ -143,7 +143,8 @@ def build(
     generator: str = typer.Option(
         DEFAULT_GENERATOR,
         "--generator",
-        help="Face generator: learned (the shipped StyleGAN, or --generator-model) or painter (procedural).",
+        help="Face generator: painter (procedural, the default until a learned model meets the README's bars) or "
+        "learned (the shipped StyleGAN, or --generator-model).",
     ),
     generator_model: Optional[Path] = GENERATOR_MODEL,
     psi: float = PSI,
@@ -658,7 +659,7 @@ def morph(
     frames: int = typer.Option(8, "--frames", help="Frames in the strip, both ends included."),
     out_file: Path = typer.Option(Path("morph.png"), "--out", "-o", help="The strip PNG to write."),
     generator: str = typer.Option(
-        DEFAULT_GENERATOR, "--generator", help="learned (walks the latent space) or painter (blends the two looks)."
+        DEFAULT_GENERATOR, "--generator", help="painter (blends the two looks) or learned (walks the latent space)."
     ),
     generator_model: Optional[Path] = GENERATOR_MODEL,
     psi: float = PSI,
