@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 
 from facepack.generator import load_generator
-from facepack.generator.measures import NATIONS
 from facepack.generator.base import FaceRequest
+from facepack.generator.measures import NATIONS
 
 BANDS = ((18, 21), (24, 30), (33, 40))
 TILE = 160
@@ -32,8 +32,7 @@ def main() -> None:
     rows = []
     for lo, hi in BANDS:
         reqs = [
-            FaceRequest(int(rng.integers(2**62)), float(rng.uniform(lo, hi)), str(rng.choice(NATIONS)))
-            for _ in range(a.per_band)
+            FaceRequest(int(rng.integers(2**62)), float(rng.uniform(lo, hi)), str(rng.choice(NATIONS))) for _ in range(a.per_band)
         ]
         for gen in (learned, painter):
             tiles = [cv2.resize(p.image, (TILE, TILE), interpolation=cv2.INTER_AREA) for p in gen.generate(reqs)]
