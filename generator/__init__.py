@@ -18,7 +18,7 @@ GENERATORS = ("learned", "painter")
 # What build, morph and `facepack models` use unless told otherwise: one place decides. The
 # learned generator passed its two-sample test and still fails what a person sees: on the same
 # held-out players it is 0.35x as sharp as the painter in the pack, 40 % of its players have a
-# neighbour that reads as the same person (painter 6.5 %), and it greys every player from 32
+# neighbour that reads as the same person (painter 6 %), and it greys every player from 32
 # (generator/measures.py, its card's side_by_side). Until a learned model meets those bars the
 # painter is the default, and the learned generator is one flag away.
 DEFAULT_GENERATOR = "painter"

@@ -20,7 +20,7 @@ NEAR_DUPLICATE = 2.0
 # pairs of 600 held-out players through both generators (benchmarks/sheet_closest_pairs.py,
 # docs/closest_pairs.png): every pair under 4 read as one person, most pairs of 4-6 did (nearly
 # all of the learned generator's grey veterans, some painted pairs), pairs over 6 read as two
-# people of one type. At 5, 6.5 % of 600 painted players have such a neighbour and 40 % of the
+# people of one type. At 5, 6 % of 600 painted players have such a neighbour and 40 % of the
 # first learned generator's do (generator/measures.py). The code sees less in dark faces (less
 # contrast between skin, features and hair): of 200 Nigerian painted players 44 % have one.
 SAME_PERSON = 5.0
