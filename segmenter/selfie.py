@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import warnings
 import zipfile
 from importlib.resources import files
 from pathlib import Path
@@ -51,8 +52,7 @@ def _interpreter(path: Path):
     except ImportError:
         try:
             with native_stderr_silenced():
-                import warnings
-
+                # TensorFlow points to ai-edge-litert on every interpreter it makes; the model runs the same.
                 warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")
                 import tensorflow as tf
 
