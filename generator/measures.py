@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 import cv2
 import numpy as np
 
-from facepack.core.likeness import SAME_PERSON, distances, face_code
+from facepack.core.likeness import SAME_PERSON, face_area, nearest_distances
 from facepack.generator.base import FaceRequest
 
 AGE_BANDS: tuple[tuple[float, float], ...] = ((17, 22), (22, 28), (28, 32), (32, 36), (36, 41), (41, 50))
@@ -50,23 +50,14 @@ def players(count: int, seed: int) -> list[FaceRequest]:
 
 
 def _face(image: np.ndarray) -> np.ndarray:
-    """The face region (the one face_code reads) of the portrait at the height the pack shows it."""
+    """The face area of the portrait at the height the pack shows it, in grey."""
     small = cv2.resize(image[..., :3], (PACK_HEIGHT, PACK_HEIGHT), interpolation=cv2.INTER_AREA)
-    grey = cv2.cvtColor(np.ascontiguousarray(small), cv2.COLOR_RGB2GRAY)
-    h = PACK_HEIGHT
-    return grey[int(0.1 * h) : int(0.75 * h), int(0.25 * h) : int(0.75 * h)]
+    return face_area(cv2.cvtColor(np.ascontiguousarray(small), cv2.COLOR_RGB2GRAY))
 
 
 def sharpness(images: Sequence[np.ndarray]) -> np.ndarray:
     """Variance of the Laplacian over each face."""
     return np.array([cv2.Laplacian(_face(i), cv2.CV_64F).var() for i in images])
-
-
-def nearest(images: Sequence[np.ndarray]) -> np.ndarray:
-    """Each face's distance to its nearest other face."""
-    d = distances(np.stack([face_code(i) for i in images]).astype(np.float64))
-    np.fill_diagonal(d, np.inf)
-    return d.min(axis=1)
 
 
 def labels(look) -> dict[str, int]:
@@ -148,7 +139,7 @@ def side_by_side(
     for name, make in (("candidate", candidate), ("reference", reference)):
         images = make(reqs)
         read = probe.rates(keras, images)
-        near = nearest(images)
+        near = nearest_distances(images)
         sides[name] = {
             "sharpness": float(sharpness(images).mean()),
             "nearest_median": round(float(np.median(near)), 3),

@@ -96,13 +96,17 @@ def _like_subject(rng: np.random.Generator, size: int, fg: np.ndarray, a: np.nda
     return np.einsum("hwk,kc->hwc", weights, picks) + _smooth(rng, size, 16, 3) * rng.uniform(0, 10)
 
 
+def _square_crop(rng: np.random.Generator, src: np.ndarray, size: int, smallest: float) -> np.ndarray:
+    """A random square of a photograph, at least `smallest` of its short side, resized to size x size."""
+    h, w = src.shape[:2]
+    side = int(min(h, w) * rng.uniform(smallest, 1.0))
+    y, x = int(rng.integers(0, h - side + 1)), int(rng.integers(0, w - side + 1))
+    return cv2.resize(src[y : y + side, x : x + side], (size, size), interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
 def _photo(rng: np.random.Generator, size: int, photos: Sequence[np.ndarray]) -> np.ndarray:
     """A random crop of a real photograph: scaled, flipped, recoloured, sometimes out of focus."""
-    src = photos[int(rng.integers(0, len(photos)))]
-    h, w = src.shape[:2]
-    side = int(min(h, w) * rng.uniform(0.3, 1.0))
-    y, x = int(rng.integers(0, h - side + 1)), int(rng.integers(0, w - side + 1))
-    img = cv2.resize(src[y : y + side, x : x + side], (size, size), interpolation=cv2.INTER_AREA).astype(np.float32)
+    img = _square_crop(rng, photos[int(rng.integers(0, len(photos)))], size, 0.3)
     if rng.random() < 0.5:
         img = img[:, ::-1]
     img = img * rng.uniform(0.7, 1.3, 3) + rng.uniform(-25, 25)
@@ -216,11 +220,7 @@ def on_photograph(image: np.ndarray, alpha: np.ndarray, index: int, photos: Sequ
     on the same pixels. The matte is unchanged."""
     rng = np.random.default_rng(20_000 + index)
     size = image.shape[0]
-    src = photos[index % len(photos)]
-    h, w = src.shape[:2]
-    side = int(min(h, w) * rng.uniform(0.5, 1.0))
-    y, x = int(rng.integers(0, h - side + 1)), int(rng.integers(0, w - side + 1))
-    bg = cv2.resize(src[y : y + side, x : x + side], (size, size), interpolation=cv2.INTER_AREA).astype(np.float32)
+    bg = _square_crop(rng, photos[index % len(photos)], size, 0.5)
     fg = foreground(image, alpha, UI_BLUE)
     img = np.clip(np.rint(fg * alpha[..., None] + bg * (1 - alpha[..., None])), 0, 255).astype(np.uint8)
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])

@@ -103,7 +103,8 @@ def _scores(segment, chroma, images, alphas, degrade: bool) -> dict:
 
 def photograph_scores(segment: Callable, images: np.ndarray, alphas: np.ndarray) -> dict:
     """Held-out subjects on held-out photographs, against their exact mattes."""
-    photos = [p.pixels for p in load_backgrounds("held_out")]
+    held_out = load_backgrounds("held_out")
+    photos = [p.pixels for p in held_out]
     inputs = [on_photograph(img, a, i, photos) for i, (img, a) in enumerate(zip(images, alphas))]
     rows = []
     for img, a, p in zip(inputs, alphas, segment(inputs)):
@@ -115,7 +116,7 @@ def photograph_scores(segment: Callable, images: np.ndarray, alphas: np.ndarray)
         "mean_iou": round(float(r[:, 0].mean()), 4),
         "boundary_px": round(float(r[:, 1].mean()), 3),
         "worst_iou": round(float(r[:, 0].min()), 4),
-        "backgrounds": [p.name for p in load_backgrounds("held_out")],
+        "backgrounds": [p.name for p in held_out],
     }
 
 

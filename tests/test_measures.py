@@ -4,8 +4,9 @@ import cv2
 import numpy as np
 import pytest
 
+from facepack.core.likeness import nearest_distances
 from facepack.generator import load_generator
-from facepack.generator.measures import grey_cliff, labels, nearest, players, rates_by_age, sharpness
+from facepack.generator.measures import grey_cliff, labels, players, rates_by_age, sharpness
 from facepack.generator.painter.look import look_of
 
 
@@ -33,8 +34,8 @@ def test_sharpness_sees_blur_as_a_person_does(painted):
 def test_nearest_finds_twins(painted):
     _, images = painted
     twins = images[:10] + [np.clip(i.astype(int) + 2, 0, 255).astype(np.uint8) for i in images[:10]]
-    assert nearest(twins).max() < 2.0  # a level or two of brightness: the same face
-    assert np.median(nearest(images)) > 5.0
+    assert nearest_distances(twins).max() < 2.0  # a level or two of brightness: the same face
+    assert np.median(nearest_distances(images)) > 5.0
 
 
 def test_labels_are_what_the_painter_drew():

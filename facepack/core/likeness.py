@@ -11,6 +11,7 @@ within 0.8. NEAR_DUPLICATE = 2.0 sits between the two.
 from __future__ import annotations
 
 import itertools
+from typing import Sequence
 
 import cv2
 import numpy as np
@@ -26,9 +27,14 @@ NEAR_DUPLICATE = 2.0
 SAME_PERSON = 5.0
 
 
-def face_code(image: np.ndarray) -> np.ndarray:
+def face_area(image: np.ndarray) -> np.ndarray:
+    """The upper middle of a bottom-anchored portrait, where the face is (a view, not a copy)."""
     h, w = image.shape[:2]
-    face = np.ascontiguousarray(image[int(0.1 * h) : int(0.75 * h), int(0.25 * w) : int(0.75 * w), :3])
+    return image[int(0.1 * h) : int(0.75 * h), int(0.25 * w) : int(0.75 * w)]
+
+
+def face_code(image: np.ndarray) -> np.ndarray:
+    face = np.ascontiguousarray(face_area(image)[..., :3])
     lab = cv2.cvtColor(face, cv2.COLOR_RGB2LAB).astype(np.float32)
     return cv2.resize(lab, (8, 8), interpolation=cv2.INTER_AREA).ravel()
 
@@ -40,13 +46,18 @@ def distances(codes: np.ndarray) -> np.ndarray:
     return np.sqrt(d2)
 
 
+def nearest_distances(images: Sequence[np.ndarray]) -> np.ndarray:
+    """Each image's distance to its nearest other image (two images or more)."""
+    d = distances(np.stack([face_code(i) for i in images]).astype(np.float64))
+    np.fill_diagonal(d, np.inf)
+    return d.min(axis=1)
+
+
 def near_duplicate_rate(images: list[np.ndarray], threshold: float = NEAR_DUPLICATE) -> float:
     """The share of images with another image within `threshold`."""
     if len(images) < 2:
         return 0.0
-    d = distances(np.stack([face_code(i) for i in images]).astype(np.float64))
-    np.fill_diagonal(d, np.inf)
-    return float((d.min(axis=1) < threshold).mean())
+    return float((nearest_distances(images) < threshold).mean())
 
 
 def _key_parts() -> list[np.ndarray]:
