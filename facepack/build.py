@@ -1,10 +1,13 @@
 """Building a pack: roster -> players -> faces -> cut-outs -> portraits -> pack files.
 
-Planning (what to build, keep, rename or skip) is decided up front from the roster
-and the file system, then faces are made in batches and each portrait is written the
-moment it is ready, so memory stays flat and a killed run loses at most a batch.
-config.xml (where the game reads one), manifest.csv and preview.png are written
-last, each atomically.
+The roster is read row by row, twice: a first pass plans (what to build, keep, rename
+or skip, decided from the roster and the file system as they are before this run) and
+counts, a second plans the same again while faces are made in batches, each portrait
+written the moment it is ready and each manifest row as soon as its fate is known. Nothing
+is held per player but what the likeness check and config.xml need, so memory stays flat
+from a league to a whole-database export, and a killed run loses at most a batch.
+config.xml (where the game reads one), manifest.csv and preview.png each appear
+atomically at the end.
 
 The pack mirrors where the game reads pictures: for EHM a `players/` folder and, with
 staff, a `nonplayers/` folder (copied into the game's `data/pictures/`); for FM the
@@ -21,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 from PIL import Image
@@ -35,7 +38,7 @@ from facepack.core.likeness import SAME_PERSON, FaceIndex, face_code
 from facepack.existing import ExistingFaces, own_portraits, scan_existing
 from facepack.generator import DEFAULT_GENERATOR, DEFAULT_PSI
 from facepack.generator.base import FaceGenerator, FaceRequest, age_group
-from facepack.manifest import ManifestRow, write_manifest
+from facepack.manifest import ManifestRow, read_rows, writing_manifest
 from facepack.naming import (
     clean_part,
     file_name,
@@ -47,10 +50,12 @@ from facepack.naming import (
 from facepack.players import Player, face_request
 from facepack.preview import write_preview
 from facepack.profiles import GameProfile, load_profile
-from facepack.roster import Roster, game_for, read_roster
+from facepack.roster import RosterSource, SkippedRow, game_for, open_roster
 from facepack.segmenter.base import Segmenter
 
 PREVIEW_MAX = 100
+SKIPPED_KEPT = 20  # skipped rows the report keeps to show; the manifest has them all
+CHUNK = 256  # at most this many rows wait with one batch, however few of them are faces to make
 MAX_REDRAWS = 4  # a face still like another after this many re-draws keeps the least alike draw
 AHEAD = 2  # batches made in worker threads ahead of the one being written
 PACK_INFO = "pack.json"  # how the pack was made, for the Workshop description; not a game file
@@ -93,17 +98,20 @@ class Planned:
 @dataclass
 class BuildReport:
     pack: Path
-    roster: Roster
-    rows: list[ManifestRow]
     profile: GameProfile
+    counts: dict[str, int]  # rows by status: built, kept, skipped
+    skipped: list[ManifestRow]  # the first SKIPPED_KEPT skipped rows
+    renamed: list[ManifestRow]  # the first of the portraits moved from an earlier version's names
+    renamed_count: int = 0
     device: str | None = None  # where the networks ran, when faces were made
 
     def count(self, status: str) -> int:
-        return sum(1 for r in self.rows if r.status == status)
+        return self.counts.get(status, 0)
 
     @property
-    def skipped(self) -> list[ManifestRow]:
-        return [r for r in self.rows if r.status == "skipped"]
+    def rows(self) -> list[ManifestRow]:
+        """Every row, read back from the pack's manifest.csv (the build itself never holds them)."""
+        return read_rows(inside(self.pack, "manifest.csv"))
 
 
 def check_psi(psi: float) -> None:
@@ -130,54 +138,90 @@ def own_folders(pack: Path, profile: GameProfile) -> list[Path]:
 
 
 def plan(
-    roster: Roster, profile: GameProfile, pack: Path, existing: ExistingFaces, own: dict[str, Path], opts: BuildOptions
-) -> list[Planned]:
-    """What becomes of each player: a pure function of the roster, the options and what is on disk
-    (`existing` installed packs, `own` portraits already in the pack, by person key)."""
-    planned: list[Planned] = []
-    taken: dict[str, Player] = {}
-    by_uid: dict[str, Player] = {}
-    for p in roster.players:
+    entries: Iterable[Player | SkippedRow],
+    profile: GameProfile,
+    pack: Path,
+    existing: ExistingFaces,
+    own: dict[str, Path],
+    opts: BuildOptions,
+    moved: frozenset[str] = frozenset(),
+) -> Iterator[Planned | SkippedRow]:
+    """What becomes of each roster row, in line order (a row the roster could not read passes
+    through): a pure function of the roster, the options and the pack as it was before this run
+    (`existing` installed packs, `own` portraits already in the pack by person key, and `moved` the
+    files this run has since moved to their new names, seen as not there yet), so that planning
+    twice plans the same."""
+    taken: dict[str, tuple[int, str, str | None]] = {}  # key -> (line, name, uid) of its first player
+    by_uid: dict[str, tuple[int, str]] = {}
+    for p in entries:
+        if isinstance(p, SkippedRow):
+            yield p
+            continue
         request = face_request(p, opts.season, opts.seed)
         try:
             name = file_name(p, profile, padded=opts.padded_dates)
         except FacepackError as e:
-            planned.append(Planned(p, "", request, "skipped", str(e)))
+            yield Planned(p, "", request, "skipped", str(e))
             continue
         folder = profile.folder_for(p.staff)
         rel = f"{folder}/{name}" if folder else name
         # One person, one face: the game matches by name and birth date (or ID), whatever the case.
         key = person_key(name[: -len(profile.extension)])
         if key in taken:
-            first = taken[key]
-            same = f"same ID as line {first.line}" if p.uid and p.uid == first.uid else f"same file as line {first.line}"
-            planned.append(Planned(p, rel, request, "skipped", f"{same} ({first.name})"))
+            line, first_name, first_uid = taken[key]
+            same = f"same ID as line {line}" if p.uid and p.uid == first_uid else f"same file as line {line}"
+            yield Planned(p, rel, request, "skipped", f"{same} ({first_name})")
             continue
         if p.uid and p.uid in by_uid:
             # Two people with one ID: the ID seeds the face, so both would get one face, whichever came first.
-            first = by_uid[p.uid]
-            planned.append(Planned(p, rel, request, "skipped", f"same ID as line {first.line} ({first.name})"))
+            line, first_name = by_uid[p.uid]
+            yield Planned(p, rel, request, "skipped", f"same ID as line {line} ({first_name})")
             continue
-        taken[key] = p
+        taken[key] = (p.line, p.name, p.uid)
         if p.uid:
-            by_uid[p.uid] = p
+            by_uid[p.uid] = (p.line, p.name)
         elsewhere = existing.find(key, p.uid)
         earlier = own.get(key)
         if elsewhere is not None:
-            planned.append(Planned(p, rel, request, "kept", f"already in {elsewhere}"))
-        elif os.path.lexists(inside_pack(pack, rel)):  # a dangling link there is the user's too
+            yield Planned(p, rel, request, "kept", f"already in {elsewhere}")
+        elif rel not in moved and os.path.lexists(inside_pack(pack, rel)):  # a dangling link there is the user's too
             status = "build" if opts.overwrite else "kept"
-            planned.append(
-                Planned(p, rel, request, status, "" if opts.overwrite else "already in the pack (--overwrite replaces it)")
-            )
+            yield Planned(p, rel, request, status, "" if opts.overwrite else "already in the pack (--overwrite replaces it)")
         elif earlier is not None:
             # An earlier version's name for the same person (03_01_2006, or the pack's top level):
             # the face is kept and moved to the game's name, never made a second time.
             old = earlier.relative_to(pack).as_posix()
-            planned.append(Planned(p, rel, request, "build" if opts.overwrite else "kept", f"renamed from {old}", old))
+            yield Planned(p, rel, request, "build" if opts.overwrite else "kept", f"renamed from {old}", old)
         else:
-            planned.append(Planned(p, rel, request, "build"))
-    return planned
+            yield Planned(p, rel, request, "build")
+
+
+@dataclass
+class Survey:
+    """The first pass over the plan: what the second will do, and what must be ready for it."""
+
+    todo: int = 0
+    players: int = 0
+    folders: set[Path] = field(default_factory=set)  # folders that will receive a portrait
+    moves: list[tuple[str, str]] = field(default_factory=list)  # (earlier name, game's name)
+    kept: list[str] = field(default_factory=list)  # portraits kept in the pack, for the likeness check
+
+
+def survey(items: Iterable[Planned | SkippedRow], pack: Path) -> Survey:
+    out = Survey()
+    for it in items:
+        if isinstance(it, SkippedRow):
+            continue
+        out.players += 1
+        if it.status == "build" or it.renamed_from:
+            out.folders.add(inside_pack(pack, it.file).parent)
+        if it.renamed_from:
+            out.moves.append((it.renamed_from, it.file))
+        if it.status == "build":
+            out.todo += 1
+        elif it.status == "kept":
+            out.kept.append(it.file)
+    return out
 
 
 def batches(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -233,7 +277,7 @@ def build_pack(
         raise FacepackError("--batch-size must be at least 1")
     check_psi(opts.psi)
     config_target = profile.config_target(opts.mapping) if profile.config_xml else ""
-    roster = read_roster(
+    roster = open_roster(
         opts.roster,
         season=opts.season,
         include_staff=opts.include_staff,
@@ -245,13 +289,7 @@ def build_pack(
             f"{opts.roster}: {profile.title} names portraits by unique ID, and this roster has no ID column "
             f"(name it with --columns id=...)"
         )
-    if not roster.players and not roster.skipped:
-        raise FacepackError(f"{opts.roster}: no player rows (only a header?)")
-    if not roster.players:
-        first = roster.skipped[0]
-        raise FacepackError(
-            f"{opts.roster}: no player could be read ({len(roster.skipped)} rows skipped; line {first.line}: {first.reason})"
-        )
+    check_readable(roster)
     pack = pack_folder(opts.out, opts.name) if opts.name is not None else pack_folder(opts.out, opts.roster.stem, chosen=False)
     existing = scan_existing(list(opts.existing))
     # One run at a time per pack: a second one stops in one line instead of taking the first's
@@ -261,31 +299,75 @@ def build_pack(
 
         pack.mkdir(parents=True, exist_ok=True)
         folders = own_folders(pack, profile)
-        items = plan(roster, profile, pack, existing, own_portraits(folders), opts)
-        prepare(pack, folders, items)
-        todo = [it for it in items if it.status == "build"]
-        kept_here = [it for it in items if it.status == "kept" and inside_pack(pack, it.file).exists()]
+        own = own_portraits(folders)
+        todo = survey(plan(roster.entries(), profile, pack, existing, own, opts), pack)
+        prepare(pack, folders, todo)
         if on_start:
-            on_start(len(todo))
-        redrawn: dict[str, tuple[int, str]] = {}
-        device = None
-        if todo:
-            known = [c for c in (_code_of_file(inside_pack(pack, it.file), profile) for it in kept_here) if c is not None]
-            models = models or load_models(opts)
-            device = models.device
-            for done in render(todo, models, profile, background, known, opts):
-                atomic.write_png(inside_pack(pack, done.item.file), done.pixels)
-                if done.redraw:
-                    redrawn[done.item.file] = done.redraw
-                if on_face:
-                    on_face(done.item)
-        kept_files = {it.file for it in kept_here}
-        in_pack = [it for it in items if it.status == "build" or it.file in kept_files]
-        rows = [_manifest_row(it, redrawn.get(it.file)) for it in items] + [
-            ManifestRow(s.line, s.name, s.birth_date, s.uid, "", "", "", "skipped", s.reason) for s in roster.skipped
-        ]
-        write_pack_files(pack, profile, opts, in_pack, rows, old_config, config_target)
-    return BuildReport(pack, roster, rows, profile, device)
+            on_start(todo.todo)
+        models = models or (load_models(opts) if todo.todo else None)
+        known: list[np.ndarray] = []
+        if todo.todo:
+            kept = (inside_pack(pack, f) for f in todo.kept)
+            known = [c for c in (_code_of_file(f, profile) for f in kept if f.exists()) if c is not None]
+        moved = frozenset(new for _, new in todo.moves)
+        items = plan(roster.entries(), profile, pack, existing, own, opts, moved)
+        report = BuildReport(pack, profile, {}, [], [], device=models.device if models and todo.todo else None)
+        maps: list[tuple[str, str]] = []  # config.xml's mappings: all the game needs of each portrait
+        preview: list[tuple[Path, str]] = []
+        in_pack = 0
+        with writing_manifest(inside(pack, "manifest.csv")) as write_row:
+            for done in render(items, models, profile, background, known, opts):
+                it = done.item if isinstance(done, Rendered) else done
+                if isinstance(done, Rendered):
+                    atomic.write_png(inside_pack(pack, it.file), done.pixels)
+                    if on_face:
+                        on_face(it)
+                row = _manifest_row(it, done.redraw if isinstance(done, Rendered) else None)
+                write_row(row)
+                _tally(report, row, it)
+                if _in_pack(it, pack):
+                    in_pack += 1
+                    if it.player.uid and profile.config_xml:
+                        maps.append((_stem(it.file, profile), config_target.format(uid=it.player.uid)))
+                    if len(preview) < PREVIEW_MAX:
+                        preview.append((inside_pack(pack, it.file), _caption(it)))
+            write_pack_files(pack, profile, opts, in_pack, maps, preview, old_config)
+    return report
+
+
+def _in_pack(it: Planned | SkippedRow, pack: Path) -> bool:
+    """Built now, or kept with its portrait in this pack (not only in another installed one)."""
+    if not isinstance(it, Planned):
+        return False
+    return it.status == "build" or (it.status == "kept" and inside_pack(pack, it.file).exists())
+
+
+def check_readable(roster: RosterSource) -> None:
+    """A roster with no player in it stops before any work, saying why (a pass that holds nothing)."""
+    players = skipped = 0
+    first: SkippedRow | None = None
+    for entry in roster.entries():
+        if isinstance(entry, SkippedRow):
+            skipped += 1
+            first = first or entry
+        else:
+            players += 1
+            break  # one player is enough to build
+    if players:
+        return
+    if not skipped:
+        raise FacepackError(f"{roster.source}: no player rows (only a header?)")
+    raise FacepackError(f"{roster.source}: no player could be read ({skipped} rows skipped; line {first.line}: {first.reason})")
+
+
+def _tally(report: BuildReport, row: ManifestRow, it: Planned | SkippedRow) -> None:
+    report.counts[row.status] = report.counts.get(row.status, 0) + 1
+    if row.status == "skipped" and len(report.skipped) < SKIPPED_KEPT:
+        report.skipped.append(row)
+    if isinstance(it, Planned) and it.renamed_from:
+        report.renamed_count += 1
+        if not report.renamed:
+            report.renamed.append(row)
 
 
 def existing_config(path: Path, profile: GameProfile, overwrite: bool) -> bytes | None:
@@ -304,25 +386,30 @@ def existing_config(path: Path, profile: GameProfile, overwrite: bool) -> bytes 
     return data
 
 
-def prepare(pack: Path, folders: list[Path], items: list[Planned]) -> None:
+def prepare(pack: Path, folders: list[Path], todo: Survey) -> None:
     """The pack's folders made, stale temporaries of killed runs gone (we hold the lock: no live run
     owns one), and an earlier version's portraits moved to the names planned for them."""
-    for folder in {inside_pack(pack, it.file).parent for it in items if it.status == "build" or it.renamed_from}:
+    for folder in todo.folders:
         folder.mkdir(exist_ok=True)
     for folder in folders:
         if folder.is_dir():
             atomic.remove_stale_temporaries(folder)
-    for it in items:
-        if it.renamed_from:
-            atomic.move_new(inside_pack(pack, it.renamed_from), inside_pack(pack, it.file))
+    for old, new in todo.moves:
+        atomic.move_new(inside_pack(pack, old), inside_pack(pack, new))
 
 
 def render(
-    todo: Sequence[Planned], models: Models, profile: GameProfile, background, known: list[np.ndarray], opts: BuildOptions
-) -> Iterator[Rendered]:
-    """Finished portraits, batch by batch, in plan order. No two players look like one person: a face
-    within SAME_PERSON of one already in the pack (`known`, and each one made here) is re-drawn as the
-    same player's other faces (variants of its own request), so the result never depends on batch-mates."""
+    items: Iterable[Planned | SkippedRow],
+    models: Models | None,
+    profile: GameProfile,
+    background,
+    known: list[np.ndarray],
+    opts: BuildOptions,
+) -> Iterator[Rendered | Planned | SkippedRow]:
+    """Every item in plan order: a finished portrait for each one to build, the others as they are.
+    No two players look like one person: a face within SAME_PERSON of one already in the pack
+    (`known`, and each one made here) is re-drawn as the same player's other faces (variants of its
+    own request), so the result never depends on batch-mates."""
     faces = FaceIndex(SAME_PERSON)
     for code in known:
         faces.add(code)
@@ -332,8 +419,13 @@ def render(
         mattes = models.segmenter.matte([p.image for p in portraits])
         return [compose_portrait(p.image, m, p.background, profile, background) for p, m in zip(portraits, mattes)]
 
-    def finish(batch: Sequence[Planned], made) -> Iterator[Rendered]:
-        for it, pixels in zip(batch, made.result()):
+    def finish(chunk: list[Planned | SkippedRow], made) -> Iterator[Rendered | Planned | SkippedRow]:
+        results = iter(made.result() if made is not None else ())
+        for it in chunk:
+            if not (isinstance(it, Planned) and it.status == "build"):
+                yield it
+                continue
+            pixels = next(results)
             code = face_code(_on_ui(pixels, profile))
             distance, variant, redraws = faces.nearest(code), 0, 0
             while distance < faces.threshold and redraws < MAX_REDRAWS:
@@ -358,14 +450,28 @@ def render(
 
     # The next batches are made in worker threads while this one is checked and handed on: the
     # networks, the refinement and PNG encoding release the GIL, so both cores work. Results are
-    # taken in plan order and re-draws made in place, so the pack is the same byte for byte.
+    # taken in plan order and re-draws made in place, so the pack is the same byte for byte. The
+    # rows between faces wait with the batch they precede (CHUNK at most), so order is kept and
+    # nothing piles up when a pack is nearly complete.
     with ThreadPoolExecutor(max_workers=AHEAD) as pool:
         pending: deque = deque()
-        for batch in batches(todo, opts.batch_size):
-            pending.append((batch, pool.submit(make, [it.request for it in batch])))
-            if len(pending) <= AHEAD:
-                continue
-            yield from finish(*pending.popleft())
+
+        def submit(chunk: list, builds: list[Planned]) -> None:
+            pending.append((chunk, pool.submit(make, [it.request for it in builds]) if builds else None))
+
+        chunk: list[Planned | SkippedRow] = []
+        builds: list[Planned] = []
+        for it in items:
+            chunk.append(it)
+            if isinstance(it, Planned) and it.status == "build":
+                builds.append(it)
+            if len(builds) == opts.batch_size or len(chunk) >= CHUNK:
+                submit(chunk, builds)
+                chunk, builds = [], []
+                while len(pending) > AHEAD:
+                    yield from finish(*pending.popleft())
+        if chunk:
+            submit(chunk, builds)
         while pending:
             yield from finish(*pending.popleft())
 
@@ -374,20 +480,18 @@ def write_pack_files(
     pack: Path,
     profile: GameProfile,
     opts: BuildOptions,
-    in_pack: list[Planned],
-    rows: list[ManifestRow],
+    faces: int,
+    maps: list[tuple[str, str]],
+    preview: list[tuple[Path, str]],
     old_config: bytes | None,
-    config_target: str,
 ) -> None:
-    """config.xml (where the game reads one), manifest.csv, pack.json and preview.png, each atomically."""
+    """config.xml (where the game reads one), pack.json and preview.png, each atomically (the
+    manifest is written as the build goes)."""
     if profile.config_xml:
         config_path = inside(pack, "config.xml")
-        maps = [(_stem(it.file, profile), config_target.format(uid=it.player.uid)) for it in in_pack if it.player.uid]
         atomic.write_bytes(config_path, render_config(old_config, maps, str(config_path)))
-    write_manifest(inside(pack, "manifest.csv"), rows)
-    atomic.write_text(inside(pack, PACK_INFO), _pack_info(opts, profile, len(in_pack)))
-    faces = [(inside_pack(pack, it.file), _caption(it)) for it in in_pack]
-    write_preview(inside(pack, "preview.png"), faces[:PREVIEW_MAX], profile.size, profile.ui_colour)
+    atomic.write_text(inside(pack, PACK_INFO), _pack_info(opts, profile, faces))
+    write_preview(inside(pack, "preview.png"), preview, profile.size, profile.ui_colour)
 
 
 def _pack_info(opts: BuildOptions, profile: GameProfile, faces: int) -> str:
@@ -435,7 +539,9 @@ def _code_of_file(path: Path, profile: GameProfile) -> np.ndarray | None:
     return face_code(_on_ui(px, profile))
 
 
-def _manifest_row(it: Planned, redrawn: tuple[int, str] | None = None) -> ManifestRow:
+def _manifest_row(it: Planned | SkippedRow, redrawn: tuple[int, str] | None = None) -> ManifestRow:
+    if isinstance(it, SkippedRow):
+        return ManifestRow(it.line, it.name, it.birth_date, it.uid, "", "", "", "skipped", it.reason)
     p = it.player
     return ManifestRow(
         line=p.line,

@@ -227,21 +227,21 @@ def build(
     if not quiet:
         if report.device and report.device != "CPU":
             err.print(shown(f"networks ran on {report.device}"), markup=False, soft_wrap=True)
-        renamed = [r for r in report.rows if r.reason.startswith("renamed from")]
-        if renamed:
+        if report.renamed:
+            first = report.renamed[0]
             err.print(
                 shown(
-                    f"renamed {len(renamed)} portraits of an earlier version to the game's names (see manifest.csv), "
-                    f"e.g. {renamed[0].reason.removeprefix('renamed from ')} -> {renamed[0].file}"
+                    f"renamed {report.renamed_count} portraits of an earlier version to the game's names (see manifest.csv), "
+                    f"e.g. {first.reason.removeprefix('renamed from ')} -> {first.file}"
                 ),
                 markup=False,
                 soft_wrap=True,
             )
-        skipped = report.skipped
-        for row in skipped[:SKIPPED_SHOWN]:
+        for row in report.skipped[:SKIPPED_SHOWN]:
             err.print(shown(f"line {row.line}: skipped {row.name or '(no name)'}: {row.reason}"), markup=False, soft_wrap=True)
-        if len(skipped) > SKIPPED_SHOWN:
-            err.print(f"... and {len(skipped) - SKIPPED_SHOWN} more skipped rows, see manifest.csv", markup=False, soft_wrap=True)
+        more = report.count("skipped") - min(SKIPPED_SHOWN, len(report.skipped))
+        if more > 0:
+            err.print(f"... and {more} more skipped rows, see manifest.csv", markup=False, soft_wrap=True)
     out.print(
         shown(f"built {report.count('built')}, kept {report.count('kept')}, skipped {report.count('skipped')}: {report.pack}"),
         markup=False,

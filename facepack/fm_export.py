@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 _RULE = re.compile(r"^\|?\s*-{3,}\s*\|?\s*$")
 # The three unnamed columns of the face tools' view, in order.
@@ -52,25 +53,40 @@ def looks_like_print_screen(text: str) -> bool:
 
 def read_print_screen(text: str) -> PrintScreen:
     """The header (the view's unnamed columns named where the face tools' view has them) and the rows."""
-    header: list[str] | None = None
+    header: list[str] = []
     rows: list[tuple[int, list[str]]] = []
     malformed: list[tuple[int, str, list[str]]] = []
+    for number, cells, problem in print_screen_rows(text):
+        if number == 0:
+            header = cells
+        elif problem:
+            malformed.append((number, problem, cells))
+        else:
+            rows.append((number, cells))
+    return PrintScreen(header, rows, malformed)
+
+
+def print_screen_rows(text: str) -> Iterator[tuple[int, list[str], str]]:
+    """(line, cells, problem) in line order, one at a time (a whole-database export runs to hundreds
+    of thousands of rows): the header first, as line 0, then each row, with why it cannot be read
+    when it cannot ("" when it can)."""
+    header: list[str] | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped or _RULE.match(stripped):
             continue
         if not stripped.startswith("|"):
-            malformed.append((number, "not a row of the export (no leading |)", []))
+            yield number, [], "not a row of the export (no leading |)"
             continue
         cells = _cells(stripped)
         if header is None:
             header = _name_unnamed(cells)
+            yield 0, header, ""
             continue
         if len(cells) != len(header):
-            malformed.append((number, f"{len(cells)} cells where the header has {len(header)} (a cut or damaged row)", cells))
+            yield number, cells, f"{len(cells)} cells where the header has {len(header)} (a cut or damaged row)"
             continue
-        rows.append((number, cells))
-    return PrintScreen(header or [], rows, malformed)
+        yield number, cells, ""
 
 
 def _name_unnamed(header: list[str]) -> list[str]:

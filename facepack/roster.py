@@ -19,9 +19,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Callable, Iterator
 
 from facepack.core.errors import FacepackError
-from facepack.fm_export import is_rich_text, looks_like_print_screen, read_print_screen
+from facepack.fm_export import is_rich_text, looks_like_print_screen, print_screen_rows
 from facepack.players import Player
 
 FIELDS = ("id", "first", "last", "name", "dob", "age", "nation", "nation2", "skin", "ethnicity", "role")
@@ -255,6 +256,23 @@ def game_for(path: Path, game: str | None) -> str:
     return game or ("fm" if roster_kind(path) == "fm-print-screen" else "ehm")
 
 
+@dataclass(frozen=True)
+class RosterSource:
+    """An export opened and checked, read row by row: `entries()` yields each row's Player or
+    SkippedRow in line order, afresh on every call, so that a build of a whole-database export
+    (FM's run to hundreds of thousands of people) never holds its players. Only the text is held."""
+
+    source: Path
+    layout: str  # "positional", "header" or "fm-print-screen"
+    delimiter: str
+    encoding: str
+    columns: dict[str, int]
+    _entries: Callable[[], Iterator[Player | SkippedRow]] = field(repr=False, compare=False)
+
+    def entries(self) -> Iterator[Player | SkippedRow]:
+        return self._entries()
+
+
 def read_roster(
     path: Path,
     *,
@@ -263,13 +281,30 @@ def read_roster(
     columns: dict[str, str] | None = None,
     need_birth_date: bool = True,
 ) -> Roster:
-    """The players of an export. `need_birth_date`: EHM names files by birth date, so a row
-    without one is skipped; FM names them by ID, so such a row is built at its Age (or the
-    default age)."""
+    """The players of an export, all at once (validate and morph; build reads it row by row)."""
+    src = open_roster(path, season=season, include_staff=include_staff, columns=columns, need_birth_date=need_birth_date)
+    players: list[Player] = []
+    skipped: list[SkippedRow] = []
+    for entry in src.entries():
+        (players if isinstance(entry, Player) else skipped).append(entry)
+    return Roster(src.source, players, skipped, src.layout, src.delimiter, src.encoding, src.columns)
+
+
+def open_roster(
+    path: Path,
+    *,
+    season: date,
+    include_staff: bool = False,
+    columns: dict[str, str] | None = None,
+    need_birth_date: bool = True,
+) -> RosterSource:
+    """An export, checked to be one (FacepackError in one line if not), ready to be read row by row.
+    `need_birth_date`: EHM names files by birth date, so a row without one is skipped; FM names
+    them by ID, so such a row is built at its Age (or the default age)."""
     path = Path(path)
     text, encoding = read_text(path)
     if looks_like_print_screen(text):
-        return _read_fm(path, text, encoding, season, include_staff, columns or {}, need_birth_date)
+        return _open_fm(path, text, encoding, season, include_staff, columns or {}, need_birth_date)
     if is_rich_text(text):
         raise FacepackError(
             f"{path}: rich text (RTF), not a roster; in Football Manager use Print screen -> Text file, or save the roster as CSV"
@@ -283,25 +318,30 @@ def read_roster(
     delimiter = sniff_delimiter(text)
     # A cell may be as long as the file: csv's 128 KiB default would refuse a whole roster for one cell.
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        end = 0
-        for row in reader:
-            start, end = end + 1, reader.line_num  # a quoted cell may span lines: report where the row starts
-            if any(cell.strip() for cell in row):
-                rows.append((start, row))
-    except csv.Error as e:
-        raise FacepackError(f"{path}: not a readable CSV export (line {reader.line_num}: {e})") from None
-    if not rows:
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            end = 0
+            for row in reader:
+                start, end = end + 1, reader.line_num  # a quoted cell may span lines: report where the row starts
+                if any(cell.strip() for cell in row):
+                    yield start, row
+        except csv.Error as e:
+            raise FacepackError(f"{path}: not a readable CSV export (line {reader.line_num}: {e})") from None
+
+    # One pass up front, holding nothing, so that a file csv cannot read is refused before any work.
+    first: tuple[int, list[str]] | None = None
+    for row in rows():
+        first = first or row
+    if first is None:
         raise FacepackError(f"{path}: no rows")
 
     overrides = columns or {}
-    first_line, first_row = rows[0]
+    first_row = first[1]
     if _looks_like_header(first_row) or any(not (v.isascii() and v.isdigit()) for v in overrides.values()):
         layout, header = "header", first_row
         cols = _resolve(overrides, header, _header_columns(header))
-        body = rows[1:]
         missing = [k for k in ("dob",) if k not in cols and need_birth_date]
         if not {"first", "last", "name"} & cols.keys():
             missing.insert(0, "name")
@@ -311,24 +351,28 @@ def read_roster(
                 f"({', '.join(c.strip() for c in header)}); name it with --columns, e.g. --columns dob=Born"
             )
     else:
-        layout, header = "positional", None
+        layout = "positional"
         cols = _resolve(overrides, None, POSITIONAL)
-        body = rows
-        if not any(len(row) > cols["dob"] for _, row in body):
+        if not any(len(row) > cols["dob"] for _, row in rows()):
             raise FacepackError(
                 f"{path}: not a roster: no header with name and birth-date columns, and no row has the "
                 f"EHM export's layout (ID, first name, last name, birth date, ...)"
             )
 
-    players, skipped = _players(body, cols, season, include_staff, need_birth_date)
-    return Roster(path, players, skipped, layout, delimiter, encoding, cols)
+    def entries() -> Iterator[Player | SkippedRow]:
+        body = rows()
+        if layout == "header":
+            next(body)
+        for line, row in body:
+            yield _row_to_player(line, row, cols, season, include_staff, need_birth_date)
+
+    return RosterSource(path, layout, delimiter, encoding, cols, entries)
 
 
-def _read_fm(
+def _open_fm(
     path: Path, text: str, encoding: str, season: date, include_staff: bool, overrides: dict[str, str], need_birth_date: bool
-) -> Roster:
-    export = read_print_screen(text)
-    header = export.header
+) -> RosterSource:
+    header = next((cells for number, cells, _ in print_screen_rows(text) if number == 0), [])
     cols = _resolve(overrides, header, _header_columns(header))
     if "id" not in cols:
         raise FacepackError(
@@ -342,25 +386,17 @@ def _read_fm(
             f"{path}: this Football Manager export has no DoB column, and EHM names portraits by birth "
             f"date; build it with --game fm"
         )
-    players, skipped = _players(export.rows, cols, season, include_staff, need_birth_date, ids_required=True)
-    skipped += [
-        SkippedRow(line, reason, uid=cells[0] if cells and cells[0].isascii() and cells[0].isdigit() else "")
-        for line, reason, cells in export.malformed
-    ]
-    skipped.sort(key=lambda s: s.line)
-    return Roster(path, players, skipped, "fm-print-screen", "|", encoding, cols)
 
+    def entries() -> Iterator[Player | SkippedRow]:
+        for line, cells, problem in print_screen_rows(text):
+            if line == 0:
+                continue
+            if problem:
+                yield SkippedRow(line, problem, uid=cells[0] if cells and cells[0].isascii() and cells[0].isdigit() else "")
+            else:
+                yield _row_to_player(line, cells, cols, season, include_staff, need_birth_date, ids_required=True)
 
-def _players(body, cols, season, include_staff, need_birth_date, ids_required=False) -> tuple[list[Player], list[SkippedRow]]:
-    players: list[Player] = []
-    skipped: list[SkippedRow] = []
-    for line, row in body:
-        player_or_reason = _row_to_player(line, row, cols, season, include_staff, need_birth_date, ids_required)
-        if isinstance(player_or_reason, Player):
-            players.append(player_or_reason)
-        else:
-            skipped.append(player_or_reason)
-    return players, skipped
+    return RosterSource(path, "fm-print-screen", "|", encoding, cols, entries)
 
 
 def _small_int(text: str, low: int, high: int) -> int | None:

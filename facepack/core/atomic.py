@@ -50,6 +50,28 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+@contextmanager
+def writing_text(path: Path) -> Iterator[io.TextIOBase]:
+    """A text file written bit by bit (a whole-database manifest is never held in memory) that
+    appears under `path` complete, when the block ends without an error, or not at all."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}{TMP_MARK}", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            if hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), _file_mode())
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        sync_folder(path.parent)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
 def sync_folder(folder: Path) -> None:
     """Flush a folder's entries, so that a rename survives a power cut (where the OS allows it)."""
     try:
