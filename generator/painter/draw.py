@@ -30,6 +30,19 @@ def _chaikin(points: np.ndarray, rounds: int = 3) -> np.ndarray:
     return points
 
 
+def _box(mask: np.ndarray, margin: int = 0) -> tuple[slice, slice] | None:
+    """The bounding box of a mask's non-zero pixels, `margin` wider on every side (within the
+    canvas); None for an empty mask."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if len(rows) == 0:
+        return None
+    h, w = mask.shape
+    return (
+        slice(max(0, rows[0] - margin), min(h, rows[-1] + 1 + margin)),
+        slice(max(0, cols[0] - margin), min(w, cols[-1] + 1 + margin)),
+    )
+
+
 class Canvas:
     def __init__(self, size: int, background: tuple[int, int, int], seed: int):
         self.n = n = size * SUPERSAMPLE
@@ -63,6 +76,9 @@ class Canvas:
         return m.astype(np.float32) / 255.0
 
     def blur(self, mask: np.ndarray, sigma: float) -> np.ndarray:
+        # On the whole canvas, though most masks are a small patch: OpenCV's blur of a patch differs
+        # from the whole canvas's in the last bit (its vector loops start elsewhere), enough to move a
+        # pixel by one level in 8 % of faces, for 8 % of the painter's time.
         return cv2.GaussianBlur(mask, (0, 0), max(0.3, sigma * self.n))
 
     def smooth_noise(self, cells: int) -> np.ndarray:
@@ -73,10 +89,9 @@ class Canvas:
     # -- paint -------------------------------------------------------------
     def paint(self, mask: np.ndarray, colour, opacity: float = 1.0, matte: bool = False) -> None:
         # Only the mask's bounding box changes: most parts cover a small patch of the canvas.
-        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-        if len(rows) == 0:
+        box = _box(mask)
+        if box is None:
             return
-        box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
         m = mask[box] * opacity
         colour = np.asarray(colour, np.float32)
         if colour.ndim == 3:
@@ -87,10 +102,13 @@ class Canvas:
 
     def shade(self, mask: np.ndarray, factor: np.ndarray) -> None:
         """Multiply the colour under `mask` by `factor` (a field or a number)."""
+        box = _box(mask)  # outside the mask the factor is exactly 1: nothing to do there
+        if box is None:
+            return
         f = np.asarray(factor, np.float32)
         if f.ndim == 2:
-            f = f[..., None]
-        self.rgb *= 1.0 + (f - 1.0) * mask[..., None]
+            f = f[box][..., None]
+        self.rgb[box] *= 1.0 + (f - 1.0) * mask[box][..., None]
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
         s = self.size
