@@ -27,10 +27,15 @@ from pathlib import Path
 from facepack.build import BuildOptions, build_pack
 roster, out, generator, segmenter = sys.argv[1:5]
 marks = []
+def face(*_):
+    marks.append(time.perf_counter())
+    if len(marks) % 5000 == 0:  # a long build shows how it goes (to stderr)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  {len(marks)} faces  {marks[-1] - t0:.0f} s  {5000 / (marks[-1] - marks[-5000]) if len(marks) > 5000 else float('nan'):.1f} faces/s lately  peak RSS {rss:.0f} MB", file=sys.stderr, flush=True)
 t0 = time.perf_counter()
 report = build_pack(
     BuildOptions(roster=Path(roster), out=Path(out), season=date(2026, 11, 21), generator=generator, segmenter=segmenter),
-    on_face=lambda *a: marks.append(time.perf_counter()),
+    on_face=face,
 )
 wall = time.perf_counter() - t0
 built = report.count("built")
@@ -51,6 +56,21 @@ def write_roster(path: Path, players: int) -> None:
             f.write(f"{50_000_000 + i},First{i},Last{i},{d}.{m}.{y},{rng.choice(NATIONS)},Club{i % 40},C,{i % 99},Player\n")
 
 
+def build_once(players: int, generator: str, segmenter: str) -> dict | None:
+    """One build of a synthetic roster in a fresh process: built, redrawn, wall_s, faces_per_s, peak_rss_mb."""
+    with tempfile.TemporaryDirectory() as tmp:
+        roster = Path(tmp) / f"league{players}.csv"
+        write_roster(roster, players)
+        run = subprocess.run(
+            [sys.executable, "-c", CHILD, str(roster), str(Path(tmp) / "packs"), generator, segmenter],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if run.returncode:
+            return None
+        return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--players", type=int, nargs="+", default=[1000, 10000])
@@ -59,22 +79,13 @@ def main() -> None:
     a = ap.parse_args()
     print(f"generator {a.generator}, segmenter {a.segmenter}")
     for n in a.players:
-        with tempfile.TemporaryDirectory() as tmp:
-            roster = Path(tmp) / f"league{n}.csv"
-            write_roster(roster, n)
-            run = subprocess.run(
-                [sys.executable, "-c", CHILD, str(roster), str(Path(tmp) / "packs"), a.generator, a.segmenter],
-                capture_output=True,
-                text=True,
-            )
-            if run.returncode:
-                print(run.stderr[-2000:])
-                continue
-            r = json.loads(run.stdout.strip().splitlines()[-1])
-            print(
-                f"{n:7d} players  built {r['built']:7d} (re-drawn {r['redrawn']})  {r['wall_s']:8.1f} s  "
-                f"{r['faces_per_s']:6.1f} faces/s  peak RSS {r['peak_rss_mb']} MB"
-            )
+        r = build_once(n, a.generator, a.segmenter)
+        if r is None:
+            continue
+        print(
+            f"{n:7d} players  built {r['built']:7d} (re-drawn {r['redrawn']})  {r['wall_s']:8.1f} s  "
+            f"{r['faces_per_s']:6.1f} faces/s  peak RSS {r['peak_rss_mb']} MB"
+        )
 
 
 if __name__ == "__main__":

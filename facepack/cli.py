@@ -172,7 +172,9 @@ def build(
     ),
     include_staff: bool = INCLUDE_STAFF,
     columns: Optional[str] = COLUMNS,
-    batch_size: int = typer.Option(16, "--batch-size", help="Faces generated per batch."),
+    batch_size: int = typer.Option(
+        16, "--batch-size", help="Faces made per batch (rounded up to a whole number of the networks' batches of 8)."
+    ),
     quiet: bool = QUIET,
 ) -> None:
     """Build (or complete) a facepack from a league export.

@@ -72,3 +72,17 @@ def test_the_manifest_is_written_in_line_order_with_every_row(options, tmp_path)
     assert report.count("skipped") == 120 and report.count("built") == 480
     assert len(report.skipped) == 20 and report.skipped[0].line == 4
     assert [r.status for r in report.rows] == [r["status"] for r in rows]
+
+
+def test_a_batch_is_a_whole_number_of_network_calls():
+    from facepack.build import pipeline_batch
+
+    class Net:
+        batch_size = 8
+
+    class Painter:
+        pass
+
+    assert [pipeline_batch(b, Models(Net(), Net())) for b in (1, 8, 9, 16)] == [8, 8, 16, 16]
+    assert [pipeline_batch(b, Models(Painter(), Net())) for b in (1, 3)] == [8, 8]
+    assert [pipeline_batch(b, Models(Painter(), Painter())) for b in (1, 3)] == [1, 3]
