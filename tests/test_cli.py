@@ -211,3 +211,25 @@ def test_builds_with_the_shipped_learned_generator(tmp_path):
 
     with Image.open(tmp_path / "packs" / "league" / "players" / "Ann_Lee_1_1_2000.png") as im:
         assert im.size == (157, 200)
+
+
+def test_commands_without_a_network_never_import_tensorflow(tmp_path):
+    """TensorFlow's import costs seconds and half a GiB: --help, games, validate and a painter +
+    colour-key build must not pay it."""
+    roster = tmp_path / "league.csv"
+    roster.write_text("41000001,Oskar,Björk,03.01.2006,SWE,Gulls,LW,14,Player\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from facepack.cli import app\n"
+        "run = CliRunner().invoke\n"
+        "for args in (['--help'], ['build', '--help'], ['games'],\n"
+        f"             ['build', {str(roster)!r}, '--out', {str(tmp_path / 'packs')!r}, '--generator', 'painter',\n"
+        "              '--segmenter', 'chroma', '--season', '2026-11-21', '-q'],\n"
+        f"             ['validate', {str(tmp_path / 'packs' / 'league')!r}]):\n"
+        "    r = run(app, args)\n"
+        "    assert r.exit_code == 0, (args, r.output)\n"
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'imported'\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
