@@ -245,6 +245,14 @@ class Rendered:
     redraw: tuple[int, str] | None = None  # (variant kept, reason) when the first face was too like another
 
 
+def network_batch(device: str) -> int:
+    """The one batch shape the networks run at: 8 fills a CPU's cores (each network does about half
+    of the machine's matmul peak there, benchmarks/bench_speed.py); a GPU needs far more faces a
+    call to be busy. A face must not depend on its batch-mates, so the shape never varies within a
+    device; between devices floating point differs anyway."""
+    return 64 if device.startswith("GPU") else 8
+
+
 def load_models(opts: BuildOptions) -> Models:
     """The generator and segmenter the options name, loaded (TensorFlow only when a learned one is asked for)."""
     from facepack.generator import load_generator
@@ -256,8 +264,9 @@ def load_models(opts: BuildOptions) -> Models:
             from facepack.core.quiet import compute_device, import_keras
 
             device = compute_device(import_keras())
-        gen = load_generator(opts.generator, size=opts.generator_size, model=opts.model, psi=opts.psi)
-        seg = load_segmenter(opts.segmenter, background=gen.background, model=opts.segmenter_model)
+        batch = network_batch(device)
+        gen = load_generator(opts.generator, size=opts.generator_size, model=opts.model, psi=opts.psi, batch_size=batch)
+        seg = load_segmenter(opts.segmenter, background=gen.background, model=opts.segmenter_model, batch_size=batch)
     except (ValueError, FileNotFoundError) as e:
         raise FacepackError(str(e)) from None
     return Models(gen, seg, device)

@@ -25,7 +25,12 @@ DEFAULT_GENERATOR = "painter"
 
 
 def load_generator(
-    name: str = DEFAULT_GENERATOR, *, size: int = 256, model: Path | None = None, psi: float = DEFAULT_PSI
+    name: str = DEFAULT_GENERATOR,
+    *,
+    size: int = 256,
+    model: Path | None = None,
+    psi: float = DEFAULT_PSI,
+    batch_size: int = 8,
 ) -> FaceGenerator:
     """Return a ready generator by name. Raises ValueError for an unknown name, FileNotFoundError
     for a missing model. `learned` takes `model` (a .keras file from `facepack train generator`),
@@ -37,7 +42,7 @@ def load_generator(
     if name == "learned":
         from facepack.generator.learned import LearnedGenerator
 
-        return LearnedGenerator(model, size=size, psi=psi)
+        return LearnedGenerator(model, size=size, psi=psi, batch_size=batch_size)
     raise ValueError(f"unknown generator {name!r} (choose from: {', '.join(GENERATORS)})")
 
 

@@ -9,7 +9,9 @@ from facepack.segmenter.base import Segmenter
 SEGMENTERS = ("learned", "selfie", "chroma")
 
 
-def load_segmenter(name: str = "learned", *, background: tuple[int, int, int] | None, model: Path | None = None) -> Segmenter:
+def load_segmenter(
+    name: str = "learned", *, background: tuple[int, int, int] | None, model: Path | None = None, batch_size: int = 8
+) -> Segmenter:
     """A ready segmenter by name. `background` is the colour the images were made on, None when
     unknown (the colour key needs it); `model` a .keras file for the learned one (default: shipped).
     `selfie` is MediaPipe's person segmenter with our refinement (segmenter.selfie)."""
@@ -22,7 +24,7 @@ def load_segmenter(name: str = "learned", *, background: tuple[int, int, int] | 
     if name == "learned":
         from facepack.segmenter.learned import LearnedSegmenter
 
-        return LearnedSegmenter(model, background=background)
+        return LearnedSegmenter(model, background=background, batch_size=batch_size)
     if name == "selfie":
         from facepack.segmenter.selfie import SelfieSegmenter
 

@@ -86,3 +86,10 @@ def test_a_batch_is_a_whole_number_of_network_calls():
     assert [pipeline_batch(b, Models(Net(), Net())) for b in (1, 8, 9, 16)] == [8, 8, 16, 16]
     assert [pipeline_batch(b, Models(Painter(), Net())) for b in (1, 3)] == [8, 8]
     assert [pipeline_batch(b, Models(Painter(), Painter())) for b in (1, 3)] == [1, 3]
+
+
+def test_a_gpu_runs_the_networks_at_a_batch_that_fills_it():
+    from facepack.build import network_batch
+
+    assert network_batch("CPU (tensorflow)") == 8 and network_batch("unknown device (jax)") == 8
+    assert network_batch("GPU (jax: cuda:0)") == 64 and network_batch("GPU (tensorflow: /device:GPU:0)") == 64
