@@ -200,8 +200,7 @@ def plan(
 class Survey:
     """The first pass over the plan: what the second will do, and what must be ready for it."""
 
-    todo: int = 0
-    players: int = 0
+    todo: int = 0  # faces to make
     folders: set[Path] = field(default_factory=set)  # folders that will receive a portrait
     moves: list[tuple[str, str]] = field(default_factory=list)  # (earlier name, game's name)
     kept: list[str] = field(default_factory=list)  # portraits kept in the pack, for the likeness check
@@ -212,7 +211,6 @@ def survey(items: Iterable[Planned | SkippedRow], pack: Path) -> Survey:
     for it in items:
         if isinstance(it, SkippedRow):
             continue
-        out.players += 1
         if it.status == "build" or it.renamed_from:
             out.folders.add(inside_pack(pack, it.file).parent)
         if it.renamed_from:

@@ -147,7 +147,7 @@ def _gauss(lx, ly, cx, cy, sx, sy) -> np.ndarray:
     return np.exp(-(((lx - cx) / sx) ** 2 + ((ly - cy) / sy) ** 2))
 
 
-def _strands(canvas: Canvas, mask: np.ndarray, origin, length: float, count: int, curl: bool) -> np.ndarray:
+def _strands(canvas: Canvas, mask: np.ndarray, origin, length: float, count: int, curl: bool, thickness: int = 1) -> np.ndarray:
     """A texture in [-1, 1]: hair strands radiating from `origin` (or curls), drawn where `mask` is."""
     n, rng = canvas.n, canvas.rng
     tex = np.full((n, n), 128, np.uint8)
@@ -169,7 +169,7 @@ def _strands(canvas: Canvas, mask: np.ndarray, origin, length: float, count: int
         d *= (length * n * rng.uniform(0.6, 1.3, count))[:, None]
         x1, y1 = (x + d[:, 0]).astype(int), (y + d[:, 1]).astype(int)
         for i in range(count):
-            cv2.line(tex, (int(x[i]), int(y[i])), (int(x1[i]), int(y1[i])), int(shades[i]), 1, cv2.LINE_AA)
+            cv2.line(tex, (int(x[i]), int(y[i])), (int(x1[i]), int(y1[i])), int(shades[i]), thickness, cv2.LINE_AA)
     tex = cv2.GaussianBlur(tex.astype(np.float32), (0, 0), 0.7)
     return (tex - 128.0) / 88.0
 
@@ -178,14 +178,18 @@ def _strands(canvas: Canvas, mask: np.ndarray, origin, length: float, count: int
 
 
 def _back_hair(c: Canvas, h: Head, look: Look, hair: np.ndarray) -> None:
-    if look.hair_style not in ("long", "medium"):
+    if look.hair_style not in ("long", "medium", "locs"):
         return
-    drop = 1.45 if look.hair_style == "long" else 0.75
+    drop = {"long": 1.45, "medium": 0.75, "locs": 1.1}[look.hair_style]
     w = 1.12 + 0.1 * look.hair_volume
     pts = np.concatenate(
         [h.pt([-w, -w * 1.02, -0.7], [-0.1, drop, drop + 0.08]), h.pt([0.7, w * 1.02, w], [drop + 0.08, drop, -0.1])]
     )
     mask = c.poly(_chaikin(pts, 2))
+    if look.hair_style == "locs":  # ropes hanging from the crown
+        tex = _strands(c, mask, (look.head_cx, look.head_cy - 0.25), 0.09, 260, False, thickness=6)
+        c.paint(mask, hair[None, None, :] * 0.62 * (0.8 + 0.4 * tex[..., None]), matte=True)
+        return
     c.paint(mask, hair * 0.62, matte=True)
 
 
@@ -431,10 +435,15 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
         "long": 0.1,
         "curly": 0.16,
         "afro": 0.34,
+        "high_top": 0.3,
+        "locs": 0.14,
     }[style] * (0.6 + 0.8 * vol)
     centre = -0.14 - (0.12 if style == "afro" else 0.0) - (0.05 if style in ("swept", "crew") else 0.0)
     outer = ((lx / (1 + grow)) ** 2 + ((ly - centre) / (0.92 + grow)) ** 2) < 1.0
-    sides_to = {"medium": 0.45, "long": 0.55, "afro": 0.35, "curly": 0.12}.get(style, 0.05)
+    if style == "high_top":
+        # A flat-topped block of hair above the crown, the sides faded to the skin.
+        outer = (np.abs(lx) / 0.9) ** 4 + ((ly + 0.62) / (0.5 + grow)) ** 4 < 1.0
+    sides_to = {"medium": 0.45, "long": 0.55, "afro": 0.35, "curly": 0.12, "locs": 0.5, "high_top": -0.5}.get(style, 0.05)
     outer = outer & (ly < sides_to)
     sideburn = (np.abs(lx) > 0.8) & (ly < 0.22)
     face = (head > 0.5) & (ly > hairline) & ~sideburn
@@ -445,8 +454,11 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
     region = cv2.GaussianBlur(region, (0, 0), 0.9)
 
     origin = tuple(h.pt(0.25 if style == "side_part" else 0.0, -0.35 if style == "swept" else -0.9)[()])
-    curl = style in ("curly", "afro")
-    tex = _strands(c, region, origin, 0.006 if curl else (0.01 if style in ("buzz", "crew") else 0.028), 2600, curl)
+    curl = style in ("curly", "afro", "high_top")
+    if style == "locs":  # ropes: fewer, thicker, longer strands
+        tex = _strands(c, region, origin, 0.05, 700, False, thickness=4)
+    else:
+        tex = _strands(c, region, origin, 0.006 if curl else (0.01 if style in ("buzz", "crew") else 0.028), 2600, curl)
     top_light = 1.0 + 0.18 * _gauss(lx, ly, -0.25 * np.sign(look.light or 1), -0.75, 0.45, 0.25)
     root_dark = 0.8 + 0.2 * np.clip((-ly - 0.3) / 0.5, 0, 1)
     colour = hair[None, None, :] * ((0.82 + 0.3 * tex) * top_light * root_dark)[..., None]
@@ -454,6 +466,9 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
         c.paint(region * head, _mix(hair, hair * 0.7, 0.5), 0.55)
         c.paint(region * head * np.clip(c.rng.random(head.shape).astype(np.float32) - 0.3, 0, 1), hair * 0.6, 0.8)
         return
+    if style == "high_top":  # the faded sides: a shadow of hair on the scalp below the block
+        scalp = (head > 0.5) & (ly < hairline + 0.12) & (ly > -0.95) & ~(region > 0.5)
+        c.paint(c.blur(scalp.astype(np.float32), 0.002) * head, _mix(hair, hair * 0.7, 0.5), 0.45)
     c.paint(region, colour, 1.0, matte=True)
     if style == "side_part":
         part = c.polyline(h.pt(np.array([0.45, 0.42, 0.38]), np.array([-0.55, -0.8, -1.0])), 0.003)
