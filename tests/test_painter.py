@@ -82,7 +82,9 @@ def test_complexion_is_the_band_of_the_skin_ramp():
         "dark",
         "dark",
     ]
-    assert np.mean([sample_look(s, 25.0, "NGA").complexion == "dark" for s in range(200)]) > 0.95
+    # Nigerian players are dark-skinned but for a few of medium tone (the region's spread is wide
+    # enough that two players rarely share one tone: tone is most of what tells dark faces apart).
+    assert np.mean([sample_look(s, 25.0, "NGA").complexion == "dark" for s in range(200)]) > 0.93
     assert np.mean([sample_look(s, 25.0, "SWE").complexion == "fair" for s in range(200)]) > 0.9
     luminance = {c: [] for c in ("fair", "medium", "dark")}
     for s in range(300):
