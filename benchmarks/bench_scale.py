@@ -41,8 +41,9 @@ wall = time.perf_counter() - t0
 built = report.count("built")
 steady = (len(marks) - 33) / (marks[-1] - marks[32]) if len(marks) > 64 else float("nan")
 redrawn = (report.pack / "manifest.csv").read_text(encoding="utf-8").count("re-drawn")
+rss_now = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS")) / 1024  # at the end (Linux)
 print(json.dumps({"built": built, "redrawn": redrawn, "wall_s": round(wall, 1), "faces_per_s": round(steady, 1),
-                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), "end_rss_mb": round(rss_now)}))
 """
 
 
@@ -84,7 +85,7 @@ def main() -> None:
             continue
         print(
             f"{n:7d} players  built {r['built']:7d} (re-drawn {r['redrawn']})  {r['wall_s']:8.1f} s  "
-            f"{r['faces_per_s']:6.1f} faces/s  peak RSS {r['peak_rss_mb']} MB"
+            f"{r['faces_per_s']:6.1f} faces/s  peak RSS {r['peak_rss_mb']} MB (at the end {r['end_rss_mb']} MB)"
         )
 
 

@@ -228,7 +228,8 @@ def scale(sizes: list[int], large: int, runs: int) -> None:
         print(
             f"scale     {n:7d} players, {generator} + {segmenter}: faces/s {rates[0]:.1f} / {statistics.median(rates):.1f} / "
             f"{rates[-1]:.1f}, peak RSS {rss[0]} / {statistics.median(rss):.0f} / {rss[-1]} MB "
-            f"(min / median / max of {len(results)}; re-drawn {results[0]['redrawn']}, {results[0]['wall_s']:.0f} s)"
+            f"(min / median / max of {len(results)}; at the end {results[0]['end_rss_mb']} MB; re-drawn {results[0]['redrawn']}, "
+            f"{results[0]['wall_s']:.0f} s)"
         )
 
 
