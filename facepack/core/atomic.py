@@ -29,47 +29,40 @@ def _file_mode() -> int:
     return 0o666 & ~current_umask()
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename over `path`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}{TMP_MARK}", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), _file_mode())
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        sync_folder(path.parent)  # the new name itself must survive a power cut
-    except BaseException:
-        # Also on KeyboardInterrupt: a killed run leaves nothing half-written behind.
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 @contextmanager
-def writing_text(path: Path) -> Iterator[io.TextIOBase]:
-    """A text file written bit by bit (a whole-database manifest is never held in memory) that
-    appears under `path` complete, when the block ends without an error, or not at all."""
+def _replacing(path: Path, mode: str, **open_args) -> Iterator:
+    """A file written to a temporary beside `path`, flushed to disk, then renamed over `path` when
+    the block ends without an error; on any error (a KeyboardInterrupt too) the temporary goes,
+    so a killed run leaves nothing half-written behind."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}{TMP_MARK}", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with os.fdopen(fd, mode, **open_args) as f:
             if hasattr(os, "fchmod"):
                 os.fchmod(f.fileno(), _file_mode())
             yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-        sync_folder(path.parent)
+        sync_folder(path.parent)  # the new name itself must survive a power cut
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    with _replacing(path, "wb") as f:
+        f.write(data)
+
+
+@contextmanager
+def writing_text(path: Path) -> Iterator[io.TextIOBase]:
+    """A text file written bit by bit (a whole-database manifest is never held in memory) that
+    appears under `path` complete, when the block ends without an error, or not at all."""
+    with _replacing(path, "w", encoding="utf-8", newline="") as f:
+        yield f
 
 
 def sync_folder(folder: Path) -> None:
