@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 from typing import Callable, Iterator
 
-from facepack.core.atomic import write_text, writing_text
+from facepack.core.atomic import writing_text
 
 
 @dataclass(frozen=True)
@@ -34,29 +33,20 @@ def _cell(value) -> str:
     return _CONTROL.sub("\ufffd", str(value))
 
 
-def write_manifest(path: Path, rows: list[ManifestRow]) -> None:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([f.name for f in fields(ManifestRow)])
-    for row in sorted(rows, key=lambda r: r.line):
-        writer.writerow([_cell(v) for v in astuple(row)])
-    write_text(path, buf.getvalue())
-
-
 @contextmanager
 def writing_manifest(path: Path) -> Iterator[Callable[[ManifestRow], None]]:
     """A manifest written row by row as a build hands them on, in line order, so that a
     whole-database build never holds its rows; it appears complete when the block ends, or not at
-    all. The same rows give the same bytes as write_manifest."""
-    with writing_text(path) as f:
-        writer = csv.writer(f, lineterminator="\n")
+    all."""
+    with writing_text(path) as out:
+        writer = csv.writer(out, lineterminator="\n")
         writer.writerow([f.name for f in fields(ManifestRow)])
         yield lambda row: writer.writerow([_cell(v) for v in astuple(row)])
 
 
 def read_rows(path: Path) -> list[ManifestRow]:
     """A manifest read back into rows."""
-    names = {f.name: f.type for f in fields(ManifestRow)}
+    names = {f.name for f in fields(ManifestRow)}
     return [ManifestRow(**{k: int(v) if k == "line" else v for k, v in r.items() if k in names}) for r in read_manifest(path)]
 
 
