@@ -33,7 +33,6 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
-SKIPPED_SHOWN = 20
 # What a roster or a file name may carry that a terminal would obey (escape sequences, bidi
 # overrides) or could not print (bytes no encoding read): shown as '?' on the terminal.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
@@ -239,9 +238,9 @@ def build(
                 markup=False,
                 soft_wrap=True,
             )
-        for row in report.skipped[:SKIPPED_SHOWN]:
+        for row in report.skipped:  # the first few (build.SKIPPED_KEPT); the manifest has them all
             err.print(shown(f"line {row.line}: skipped {row.name or '(no name)'}: {row.reason}"), markup=False, soft_wrap=True)
-        more = report.count("skipped") - min(SKIPPED_SHOWN, len(report.skipped))
+        more = report.count("skipped") - len(report.skipped)
         if more > 0:
             err.print(f"... and {more} more skipped rows, see manifest.csv", markup=False, soft_wrap=True)
     out.print(
