@@ -71,10 +71,14 @@ def test_foreground_recovers_the_subject_colour():
     assert np.abs(fg[edge] - np.array([10, 220, 90])).max() < 4
 
 
-def test_the_face_index_answers_as_comparing_with_every_face():
+@pytest.mark.parametrize("block", [16, 256])
+def test_the_face_index_answers_as_comparing_with_every_face(block, monkeypatch):
     """FaceIndex buckets codes by their channel means; it must find every face within the threshold
-    that a comparison with every face finds, and no other: on clustered codes with many near misses."""
-    from facepack.core.likeness import NEAR_DUPLICATE, FaceIndex
+    that a comparison with every face finds, and no other: on clustered codes with many near misses.
+    With small blocks a cell's codes span many of them."""
+    from facepack.core.likeness import NEAR_DUPLICATE, FaceIndex, _Cell
+
+    monkeypatch.setattr(_Cell, "BLOCK", block)
 
     rng = np.random.default_rng(0)
     centres = rng.uniform(0, 255, (20, 192))
@@ -82,9 +86,13 @@ def test_the_face_index_answers_as_comparing_with_every_face():
     index, seen = FaceIndex(), []
     verdicts = []
     for code in codes:
-        brute = bool(seen) and float(np.sqrt(((np.stack(seen) - code) ** 2).mean(axis=1)).min()) < NEAR_DUPLICATE
+        nearest = float(np.sqrt(((np.stack(seen) - code) ** 2).mean(axis=1)).min()) if seen else np.inf
+        brute = nearest < NEAR_DUPLICATE
         assert index.too_close(code) == brute
+        if brute:  # the same number, not only the same verdict: build keeps the least alike re-draw by it
+            assert index.nearest(code) == nearest
         verdicts.append(brute)
         index.add(code)
         seen.append(code)
     assert 0.05 < np.mean(verdicts) < 0.95  # the test saw both answers often
+    assert max(len(c.blocks) for c in index.cells.values()) > (1 if block == 16 else 0)
