@@ -488,7 +488,8 @@ def pipeline_batch(asked: int, models: Models | None) -> int:
     """Faces per batch: --batch-size, rounded up to a whole number of the networks' calls. A network
     always runs its one fixed batch shape (at another shape a face can come out one level apart in a
     few pixels, and a face must depend on its player alone), so a smaller batch only pads the call:
-    --batch-size 1 cost 3.5x the time of 16. The painter and the colour key take any number."""
+    --batch-size 1 took 3.5x the time of 16 with both networks. The painter and the colour key take
+    any number."""
     unit = max((getattr(m, "batch_size", 1) for m in (models.generator, models.segmenter)), default=1) if models else 1
     return -(-asked // unit) * unit
 
