@@ -30,17 +30,12 @@ def _chaikin(points: np.ndarray, rounds: int = 3) -> np.ndarray:
     return points
 
 
-def _box(mask: np.ndarray, margin: int = 0) -> tuple[slice, slice] | None:
-    """The bounding box of a mask's non-zero pixels, `margin` wider on every side (within the
-    canvas); None for an empty mask."""
+def _box(mask: np.ndarray) -> tuple[slice, slice] | None:
+    """The bounding box of a mask's non-zero pixels; None for an empty mask."""
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if len(rows) == 0:
         return None
-    h, w = mask.shape
-    return (
-        slice(max(0, rows[0] - margin), min(h, rows[-1] + 1 + margin)),
-        slice(max(0, cols[0] - margin), min(w, cols[-1] + 1 + margin)),
-    )
+    return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
 
 
 class Canvas:
