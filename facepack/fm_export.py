@@ -17,19 +17,11 @@ may add DoB, Age, Club and more; columns are known by their English header.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Iterator
 
 _RULE = re.compile(r"^\|?\s*-{3,}\s*\|?\s*$")
 # The three unnamed columns of the face tools' view, in order.
 UNNAMED_VIEW_COLUMNS = ("", "Skin Tone", "Ethnicity")
-
-
-@dataclass(frozen=True)
-class PrintScreen:
-    header: list[str]
-    rows: list[tuple[int, list[str]]]  # (1-based line, cells)
-    malformed: list[tuple[int, str, list[str]]]  # (line, reason, cells): rows without the header's cells
 
 
 def is_rich_text(text: str) -> bool:
@@ -49,21 +41,6 @@ def looks_like_print_screen(text: str) -> bool:
     """A `|` header row followed by a dashed rule, within the first lines that hold anything."""
     lines = [ln for ln in text.splitlines()[:200] if ln.strip()][:2]
     return len(lines) == 2 and lines[0].lstrip().startswith("|") and bool(_RULE.match(lines[1].strip()))
-
-
-def read_print_screen(text: str) -> PrintScreen:
-    """The header (the view's unnamed columns named where the face tools' view has them) and the rows."""
-    header: list[str] = []
-    rows: list[tuple[int, list[str]]] = []
-    malformed: list[tuple[int, str, list[str]]] = []
-    for number, cells, problem in print_screen_rows(text):
-        if number == 0:
-            header = cells
-        elif problem:
-            malformed.append((number, problem, cells))
-        else:
-            rows.append((number, cells))
-    return PrintScreen(header, rows, malformed)
 
 
 def print_screen_rows(text: str) -> Iterator[tuple[int, list[str], str]]:

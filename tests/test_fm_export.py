@@ -10,7 +10,7 @@ from lxml import etree
 
 from facepack.build import build_pack
 from facepack.core.errors import FacepackError
-from facepack.fm_export import looks_like_print_screen, read_print_screen
+from facepack.fm_export import looks_like_print_screen, print_screen_rows
 from facepack.generator.painter.look import look_of
 from facepack.players import UNKNOWN_AGE, face_request
 from facepack.roster import read_roster
@@ -192,5 +192,6 @@ def test_hostile_files_never_end_in_a_traceback(tmp_path, data):
 def test_print_screen_detection():
     assert looks_like_print_screen(view(NEWGAN, ROWS))
     assert not looks_like_print_screen("UID,Name\n1,Ann\n")
-    export = read_print_screen(view(NEWGAN, ROWS, rules=False))
-    assert export.header[-2:] == ["Skin Tone", "Ethnicity"] and len(export.rows) == len(ROWS)
+    (_, header, _), *rows = print_screen_rows(view(NEWGAN, ROWS, rules=False))
+    assert header[-2:] == ["Skin Tone", "Ethnicity"] and len(rows) == len(ROWS)
+    assert all(line > 0 and not problem for line, _, problem in rows)
