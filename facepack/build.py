@@ -16,6 +16,7 @@ pack folder itself with its config.xml.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -151,8 +152,12 @@ def plan(
     (`existing` installed packs, `own` portraits already in the pack by person key, and `moved` the
     files this run has since moved to their new names, seen as not there yet), so that planning
     twice plans the same."""
-    taken: dict[str, tuple[int, str, str | None]] = {}  # key -> (line, name, uid) of its first player
-    by_uid: dict[str, tuple[int, str]] = {}
+    # Held for every player of the roster, so kept small (a whole-database export runs to hundreds
+    # of thousands): a 16-byte digest of the person key and the line, about 100 bytes a player
+    # where the key, name and ID took about 340. The digest is deterministic (Python's str hash
+    # is not) and two keys share one with odds of about 1e-29 at a million players.
+    taken: dict[bytes, int] = {}  # digest of a person key -> line of its first player
+    by_uid: dict[str, int] = {}  # ID -> line of its first player
     for p in entries:
         if isinstance(p, SkippedRow):
             yield p
@@ -167,19 +172,18 @@ def plan(
         rel = f"{folder}/{name}" if folder else name
         # One person, one face: the game matches by name and birth date (or ID), whatever the case.
         key = person_key(name[: -len(profile.extension)])
-        if key in taken:
-            line, first_name, first_uid = taken[key]
-            same = f"same ID as line {line}" if p.uid and p.uid == first_uid else f"same file as line {line}"
-            yield Planned(p, rel, request, "skipped", f"{same} ({first_name})")
-            continue
-        if p.uid and p.uid in by_uid:
+        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        first = taken.get(digest)
+        if first is None and p.uid and p.uid in by_uid:
             # Two people with one ID: the ID seeds the face, so both would get one face, whichever came first.
-            line, first_name = by_uid[p.uid]
-            yield Planned(p, rel, request, "skipped", f"same ID as line {line} ({first_name})")
+            first = by_uid[p.uid]
+        if first is not None:
+            same = "ID" if p.uid and by_uid.get(p.uid) == first else "file"
+            yield Planned(p, rel, request, "skipped", f"same {same} as line {first}")
             continue
-        taken[key] = (p.line, p.name, p.uid)
+        taken[digest] = p.line
         if p.uid:
-            by_uid[p.uid] = (p.line, p.name)
+            by_uid[p.uid] = p.line
         elsewhere = existing.find(key, p.uid)
         earlier = own.get(key)
         if elsewhere is not None:
