@@ -74,25 +74,29 @@ def test_foreground_recovers_the_subject_colour():
 @pytest.mark.parametrize("block", [16, 256])
 def test_the_face_index_answers_as_comparing_with_every_face(block, monkeypatch):
     """FaceIndex buckets codes by their channel means; it must find every face within the threshold
-    that a comparison with every face finds, and no other: on clustered codes with many near misses.
-    With small blocks a cell's codes span many of them."""
-    from facepack.core.likeness import NEAR_DUPLICATE, FaceIndex, _Cell
+    that a comparison with every kept face finds, and no other: on clustered codes with many near
+    misses. With small blocks a cell's codes span many of them. A kept code is within 0.002 of the
+    code itself."""
+    from facepack.core.likeness import NEAR_DUPLICATE, STEP, FaceIndex, _Cell, stored
 
     monkeypatch.setattr(_Cell, "BLOCK", block)
 
     rng = np.random.default_rng(0)
     centres = rng.uniform(0, 255, (20, 192))
-    codes = (centres[rng.integers(0, 20, 3000)] + rng.normal(0, 1.6, (3000, 192))).astype(np.float32)  # ~2.0 apart
-    index, seen = FaceIndex(), []
+    codes = np.clip(centres[rng.integers(0, 20, 3000)] + rng.normal(0, 1.6, (3000, 192)), 0, 255).astype(np.float32)  # ~2.0 apart
+    index, kept, seen = FaceIndex(), [], []
     verdicts = []
     for code in codes:
-        nearest = float(np.sqrt(((np.stack(seen) - code) ** 2).mean(axis=1)).min()) if seen else np.inf
+        nearest = float(np.sqrt(((np.stack(kept) - code / STEP) ** 2).mean(axis=1)).min()) * STEP if kept else np.inf
         brute = nearest < NEAR_DUPLICATE
         assert index.too_close(code) == brute
         if brute:  # the same number, not only the same verdict: build keeps the least alike re-draw by it
             assert index.nearest(code) == nearest
+            exact = float(np.sqrt(((np.stack(seen) - code) ** 2).mean(axis=1)).min())
+            assert abs(nearest - exact) <= STEP / 2
         verdicts.append(brute)
         index.add(code)
+        kept.append(stored(code))
         seen.append(code)
     assert 0.05 < np.mean(verdicts) < 0.95  # the test saw both answers often
     assert max(len(c.blocks) for c in index.cells.values()) > (1 if block == 16 else 0)

@@ -70,32 +70,46 @@ def _key_parts() -> list[np.ndarray]:
 
 
 class _Cell:
-    """The codes of one index cell, in blocks filled in place (no re-stacking per query). One array
-    doubling as it grew held up to twice its codes (31 MB for 19 MB at 25,000 faces): the index is
-    most of what a whole-database build holds per face. A block doubles up to BLOCK rows, then the
-    next one starts."""
+    """The codes of one index cell, in blocks filled in place (no re-stacking per query). The index
+    is most of what a whole-database build holds per face, so a code is kept in 16-bit fixed point
+    (STEP, 384 bytes where float32 took 768) and a block grows by GROW rows up to BLOCK, never
+    leaving more than GROW rows unused per cell (doubling left up to half of each cell's last
+    block empty: 1.5 rows allocated per face at 3,000 painted faces)."""
 
-    BLOCK = 256  # rows: 192 KB a block
+    BLOCK = 256  # rows: 96 KB a block
+    GROW = 32
 
     def __init__(self, size: int):
-        self.blocks = [np.empty((4, size), np.float32)]
+        self.blocks = [np.empty((8, size), np.uint16)]
         self.n = 0  # rows filled in the last block
 
-    def add(self, code: np.ndarray) -> None:
+    def add(self, stored: np.ndarray) -> None:
         last = self.blocks[-1]
         if self.n == len(last):
             if len(last) < self.BLOCK:
-                self.blocks[-1] = last = np.concatenate([last, np.empty_like(last)])
+                grown = np.empty((min(self.BLOCK, len(last) + self.GROW), last.shape[1]), np.uint16)
+                grown[: len(last)] = last
+                self.blocks[-1] = last = grown
             else:
-                self.blocks.append(last := np.empty((4, last.shape[1]), np.float32))
+                self.blocks.append(last := np.empty((min(self.GROW, self.BLOCK), last.shape[1]), np.uint16))
                 self.n = 0
-        last[self.n] = code
+        last[self.n] = stored
         self.n += 1
 
-    def nearest(self, code: np.ndarray) -> float:
+    def nearest(self, scaled: np.ndarray) -> float:
+        """RMS distance, in code units, from a code times 1/STEP to the nearest stored one."""
         # Each row's distance is summed as it was in one array: the least of the blocks' least is the same number.
         filled = [*self.blocks[:-1], self.blocks[-1][: self.n]]
-        return min(float(np.sqrt(((b - code) ** 2).mean(axis=1)).min()) for b in filled)
+        return min(float(np.sqrt(((b - scaled) ** 2).mean(axis=1)).min()) for b in filled) * STEP
+
+
+STEP = 1.0 / 256  # a stored code value's unit: Lab values 0-255 to within 1/512
+
+
+def stored(code: np.ndarray) -> np.ndarray:
+    """A code as the index keeps it: each value rounded to STEP. Distances move by at most
+    STEP / 2 = 0.002 (SAME_PERSON is 5; a face re-encoded as JPEG moves 0.8)."""
+    return np.clip(np.rint(np.asarray(code, np.float32) / STEP), 0, 65535).astype(np.uint16)
 
 
 class FaceIndex:
@@ -105,8 +119,10 @@ class FaceIndex:
     Exact, not approximate: two codes within RMS distance t differ in an average over m of their D
     values by less than t * sqrt(D / m) (Cauchy-Schwarz). Cells are twice that wide, so every such
     neighbour sits in the query's cell or, along a key where the query lies nearer than that to the
-    cell's edge, the cell next to it; `too_close` answers exactly as comparing with every face would,
-    and build's packs stay byte for byte the same. Measured in benchmarks/bench_likeness.py."""
+    cell's edge, the cell next to it; `too_close` answers exactly as comparing with every kept code
+    would. Codes are kept to within 1/512 a value (`stored`): a distance moves by at most 0.002,
+    which changed no face of the packs compared (README, Speed). Measured in
+    benchmarks/bench_likeness.py."""
 
     def __init__(self, threshold: float = NEAR_DUPLICATE, size: int = 192):
         self.threshold = threshold
@@ -121,22 +137,25 @@ class FaceIndex:
         return np.array([code[p].mean() for p in self.parts]) / self.width
 
     def add(self, code: np.ndarray) -> None:
-        key = tuple(int(k) for k in np.floor(self._position(code)))
-        self.cells.setdefault(key, _Cell(self.size)).add(np.asarray(code, np.float32))
+        kept = stored(code)
+        # Bucketed by the code as kept, so that the search below is exact over the kept codes.
+        key = tuple(int(k) for k in np.floor(self._position(kept.astype(np.float32) * STEP)))
+        self.cells.setdefault(key, _Cell(self.size)).add(kept)
         self.count += 1
 
     def nearest(self, code: np.ndarray) -> float:
-        """RMS distance to the nearest face if one is within the threshold; else at least the threshold
-        (inf when no face is even in a cell it could be in)."""
+        """RMS distance to the nearest face (as kept) if one is within the threshold; else at least
+        the threshold (inf when no face is even in a cell it could be in)."""
         pos = self._position(code)
         key = np.floor(pos)
         edge = self.reach / self.width  # how near a cell edge, in cells, a neighbour could reach across
         steps = [[0] + ([-1] if f < e else []) + ([1] if 1.0 - f < e else []) for f, e in zip(pos - key, edge)]
+        scaled = np.asarray(code, np.float32) / STEP
         best = float("inf")
         for offset in itertools.product(*steps):
             cell = self.cells.get(tuple(int(k + o) for k, o in zip(key, offset)))
             if cell is not None:
-                best = min(best, cell.nearest(code))
+                best = min(best, cell.nearest(scaled))
         return best
 
     def too_close(self, code: np.ndarray) -> bool:
