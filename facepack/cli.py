@@ -400,6 +400,12 @@ def train_generator_cmd(
         help="AC-GAN: the critic also learns age group and complexion from real portraits, and the generator is scored, at this weight, on being recognised as asked (0: off).",
         show_default=False,
     ),
+    traits: bool = typer.Option(
+        False,
+        "--traits",
+        help="Condition on each portrait's traits (age in years, skin, hair colour and greyness, style, facial hair, eyes, jersey) "
+        "as the painter draws them, so the faces vary as the painter's do; community portraits train with theirs unknown.",
+    ),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints (and log lines)."),
     sample_every: int = typer.Option(500, "--sample-every", help="Steps between sample sheets."),
     seed: int = typer.Option(0, "--seed", help="Seed of weights, latents and batches."),
@@ -429,7 +435,16 @@ def train_generator_cmd(
 
     if size < 8 or size & (size - 1):
         raise FacepackError("--size must be a power of two, at least 8")
-    cfg = GanConfig(resolution=size, z_dim=latent, w_dim=latent, channel_base=channel_base, channel_max=channel_max)
+    from facepack.generator.traits import TRAITS
+
+    cfg = GanConfig(
+        resolution=size,
+        z_dim=latent,
+        w_dim=latent,
+        channel_base=channel_base,
+        channel_max=channel_max,
+        traits=TRAITS if traits else 0,
+    )
     settings = TrainSettings(
         steps=steps,
         batch=batch_size,

@@ -18,6 +18,7 @@ import numpy as np
 
 from facepack.generator.base import AGE_GROUPS, DEFAULT_PSI, UI_BLUE, FaceRequest, Portrait
 from facepack.generator.painter.look import look_of
+from facepack.generator.traits import UNKNOWN, traits_of
 
 DEFAULT_MODEL = "face_gan.keras"
 
@@ -49,33 +50,38 @@ class LearnedGenerator:
 
         self.complexions = complexions()
         # A model trained on community portraits alone never saw a complexion label: ask it for 'unknown'.
-        self.trained = read_card(self.path).get("trained_complexions") or self.complexions
+        card = read_card(self.path)
+        self.trained = card.get("trained_complexions") or self.complexions
         self.ages = [g[0] for g in AGE_GROUPS]
+        # A model told the painter's traits (generator/traits.py) takes them as a third condition;
+        # one trained on community packs alone never saw them known, and is asked with UNKNOWN.
+        self.traits = "traits" in [t.name for t in self.model.inputs]
+        self.traits_known = bool(card.get("trained_traits", self.traits))
 
-    def condition(self, request: FaceRequest) -> tuple[np.ndarray, int, int]:
+    def condition(self, request: FaceRequest) -> tuple:
+        """(z, age group, complexion[, traits]): the painter's draw for the same player decides
+        the complexion (and the traits), so both generators agree on who looks how."""
         # A stream of its own for z: the look sampler draws from the plain seed.
         stream = [request.seed, 1] + ([request.variant] if request.variant else [])
         z = np.random.default_rng(stream).standard_normal(self.z_dim).astype(np.float32)
-        complexion = look_of(request).complexion
-        if complexion not in self.trained:
-            complexion = "unknown"
-        return z, self.ages.index(request.age_group), self.complexions.index(complexion)
+        look = look_of(request)
+        complexion = look.complexion if look.complexion in self.trained else "unknown"
+        labels = (z, self.ages.index(request.age_group), self.complexions.index(complexion))
+        if not self.traits:
+            return labels
+        return labels + (traits_of(look) if self.traits_known else UNKNOWN,)
 
     def generate(self, requests: Sequence[FaceRequest]) -> list[Portrait]:
         out: list[Portrait] = []
         b = self.batch_size
         for i in range(0, len(requests), b):
             chunk = [self.condition(r) for r in requests[i : i + b]]
-            z = np.zeros((b, self.z_dim), np.float32)
-            age = np.zeros(b, np.int32)
-            complexion = np.zeros(b, np.int32)
-            for k, (zk, ak, rk) in enumerate(chunk):
-                z[k], age[k], complexion[k] = zk, ak, rk
+            inputs = self._inputs(chunk, b)
             # One compiled graph at one batch shape (predict_on_batch): 2-3x the eager call's speed. The
             # shape stays fixed whatever --batch-size says: at another batch size the same face can come
             # out 1 level apart in a few pixels, and a face must depend on nothing but its player.
             with self._lock:  # build makes the next batch in another thread; one call at a time
-                images = np.asarray(self.model.predict_on_batch([z, age, complexion, np.full((b, 1), self.psi, np.float32)]))
+                images = np.asarray(self.model.predict_on_batch([*inputs, np.full((b, 1), self.psi, np.float32)]))
             for k in range(len(chunk)):
                 rgb = np.clip(np.rint((images[k] + 1.0) * 127.5), 0, 255).astype(np.uint8)
                 if rgb.shape[0] != self.size:
@@ -83,21 +89,26 @@ class LearnedGenerator:
                 out.append(Portrait(image=rgb, background=self.background))
         return out
 
+    def _inputs(self, conditions: Sequence[tuple], size: int) -> list[np.ndarray]:
+        """The model's inputs for these conditions, zero-padded to `size` rows: z, age, complexion[, traits]."""
+        columns = list(zip(*conditions))
+        out = []
+        for values, dtype in zip(columns, (np.float32, np.int32, np.int32, np.float32)):
+            first = np.asarray(values[0], dtype)
+            array = np.zeros((size, *first.shape), dtype)
+            array[: len(values)] = np.stack([np.asarray(v, dtype) for v in values])
+            out.append(array)
+        return out
+
     def morph(self, a: FaceRequest, b: FaceRequest, steps: int) -> list[np.ndarray]:
         """Frames along the straight line between a's and b's truncated w."""
-        mapping, truncate = self.model.get_layer("mapping"), self.model.get_layer("truncate")
         synthesis = self.model.get_layer("synthesis")
+        # The face model up to its truncated w: the same graph build runs, cut before the synthesis.
+        truncated = self._truncated_w()
         ends = []
         for r in (a, b):
-            z, age, complexion = self.condition(r)
-            w = mapping([z[None], np.array([age], np.int32), np.array([complexion], np.int32)], training=False)
-            ends.append(
-                self._numpy(
-                    truncate(
-                        [w, np.array([age], np.int32), np.array([complexion], np.int32), np.full((1, 1), self.psi, np.float32)]
-                    )
-                )
-            )
+            inputs = self._inputs([self.condition(r)], 1)
+            ends.append(self._numpy(truncated([*inputs, np.full((1, 1), self.psi, np.float32)], training=False)))
         num_ws = int(synthesis.inputs[0].shape[1])
         frames = []
         for t in np.linspace(0.0, 1.0, steps):
@@ -108,3 +119,8 @@ class LearnedGenerator:
             rgb = np.clip(np.rint((image + 1.0) * 127.5), 0, 255).astype(np.uint8)
             frames.append(cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC))
         return frames
+
+    def _truncated_w(self):
+        from facepack.core.quiet import import_keras
+
+        return import_keras().Model(self.model.inputs, self.model.get_layer("truncate").output)

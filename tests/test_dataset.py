@@ -33,6 +33,17 @@ def test_painter_dataset_roundtrip(tmp_path):
     assert {l.complexion for l in labels} <= {"fair", "medium", "dark"}
     first = next(painted_samples(1, 48, seed=0))
     assert np.array_equal(first.image, images[0])  # sample i is a function of (seed, i)
+    assert np.array_equal(first.traits, labels[0].traits) and labels[0].traits.dtype == np.float32  # the painter's traits kept
+
+
+def test_community_portraits_have_no_traits(tmp_path):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    for i in range(3):
+        rgba_portrait().save(pack / f"Ola_Nord{i}_1_2_2001.png")
+    make_dataset(DatasetOptions(out=tmp_path / "d", folders=(pack,), size=32, holdout=0.0, season=SEASON))
+    _, _, labels = load_arrays(tmp_path / "d", "train")
+    assert labels and all(l.traits is None for l in labels)
 
 
 def test_dataset_refuses_to_clobber(tmp_path):

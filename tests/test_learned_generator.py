@@ -85,13 +85,8 @@ def test_critic_steps_reduce_its_loss_on_a_fixed_batch(run):
     import tensorflow as tf
 
     from facepack.core.records import load_arrays
-    from facepack.generator.stylegan.model import GanConfig
-    from facepack.generator.stylegan.train import (
-        GanTrainer,
-        TrainSettings,
-        label_indices,
-        to_rgba_unit,
-    )
+    from facepack.generator.stylegan.model import GanConfig, label_indices
+    from facepack.generator.stylegan.train import GanTrainer, TrainSettings, to_rgba_unit
 
     data = run[0]
     images, alphas, samples = load_arrays(data, "train", limit=4)
@@ -216,13 +211,8 @@ def test_the_class_head_learns_the_labels_from_real_portraits(run):
     import tensorflow as tf
 
     from facepack.core.records import load_arrays
-    from facepack.generator.stylegan.model import GanConfig
-    from facepack.generator.stylegan.train import (
-        GanTrainer,
-        TrainSettings,
-        label_indices,
-        to_rgba_unit,
-    )
+    from facepack.generator.stylegan.model import GanConfig, label_indices
+    from facepack.generator.stylegan.train import GanTrainer, TrainSettings, to_rgba_unit
 
     images, alphas, samples = load_arrays(run[0], "train", limit=4)
     age, complexion = (tf.constant(v) for v in label_indices(samples))
@@ -318,6 +308,35 @@ def test_build_with_a_learned_generator(run, options, tmp_path):
         build_pack(options(out=tmp_path / "c", generator="learned", model=tmp_path / "missing.keras"))
 
 
+def test_a_traits_model_trains_resumes_exports_and_builds(run, tmp_path):
+    """--traits: the networks also take the painter's traits; the exported model truncates toward
+    each face's own condition, and build asks it with the painter's draw for the same player."""
+    from facepack.generator.learned import LearnedGenerator
+    from facepack.generator.painter.look import look_of
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import train_generator
+    from facepack.generator.traits import TRAITS, traits_of
+
+    data, _, _, settings = run
+    cfg = GanConfig(**TINY, traits=TRAITS)
+    export = train_generator(data, tmp_path / "t", cfg, replace(settings, steps=2, class_weight=0.3), log=lambda m: None)
+    said = []
+    export = train_generator(data, tmp_path / "t", cfg, replace(settings, steps=3, class_weight=0.3), log=said.append)
+    assert said[0].startswith("resuming") and (tmp_path / "t" / "samples" / "step_000003.png").exists()
+    card = json.loads(export.with_suffix(".json").read_text())
+    assert card["trained_traits"] is True and len(card["conditions"]["traits"]) == TRAITS
+
+    gen = LearnedGenerator(export, size=16)
+    request = FaceRequest(seed=3, age=41.0, nationality="SWE")
+    assert np.array_equal(gen.condition(request)[3], traits_of(look_of(request)))
+    reqs = [FaceRequest(seed=s, age=20.0 + s, nationality="CAN") for s in range(10)]
+    faces, alone = gen.generate(reqs), gen.generate(reqs[3:4])
+    assert np.array_equal(faces[3].image, alone[0].image)  # a face depends on its player alone
+    typical = LearnedGenerator(export, size=16, psi=0.0).generate([request, request])
+    assert np.array_equal(typical[0].image, typical[1].image)
+    assert len(gen.morph(reqs[0], reqs[1], 3)) == 3
+
+
 def test_the_shipped_generator_paints_distinct_faces_on_the_ui_blue():
     from facepack.generator.base import UI_BLUE
     from facepack.generator.learned import LearnedGenerator, default_model_path
@@ -345,6 +364,8 @@ def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(r
 
     data = run[0]
     code = (
+        # (Where TensorFlow is installed too, Keras imports it to seed it as well: whether anything
+        # needs it shows on the GPU machine, which has none; this machine has both or neither.)
         "import json, sys\n"
         "from pathlib import Path\n"
         "from facepack.generator.stylegan.model import GanConfig\n"
@@ -355,7 +376,9 @@ def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(r
         f"train_generator(Path({str(data)!r}), Path({str(tmp_path / 'jax-ac')!r}), GanConfig(**{TINY!r}),\n"
         "    TrainSettings(steps=1, batch=4, checkpoint_every=1, sample_every=1, r1_every=1, class_weight=1.0), log=print,\n"
         f"    init=Path({str(tmp_path / 'jax')!r}))\n"
-        "assert 'tensorflow' not in sys.modules\n"
+        # And a traits model (a third, float condition through the jitted step).
+        f"train_generator(Path({str(data)!r}), Path({str(tmp_path / 'jax-traits')!r}), GanConfig(**{TINY!r}, traits=41),\n"
+        "    TrainSettings(steps=1, batch=4, checkpoint_every=1, sample_every=1, r1_every=1), log=print)\n"
     )
     env = dict(os.environ, KERAS_BACKEND="jax", XLA_FLAGS="--xla_force_host_platform_device_count=2")
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
@@ -366,6 +389,8 @@ def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(r
     assert "class d" in r.stdout and (tmp_path / "jax-ac" / "checkpoint" / "class_head.weights.h5").exists()
     faces = LearnedGenerator(tmp_path / "jax" / "face_gan.keras", size=16).generate([FaceRequest(1, 20.0), FaceRequest(2, 35.0)])
     assert faces[0].image.shape == (16, 16, 3) and not np.array_equal(faces[0].image, faces[1].image)
+    traits = LearnedGenerator(tmp_path / "jax-traits" / "face_gan.keras", size=16)
+    assert traits.traits and len(traits.generate([FaceRequest(1, 20.0), FaceRequest(2, 35.0)])) == 2
 
 
 def test_the_two_sample_test_tells_alike_from_unlike():
@@ -462,8 +487,8 @@ shape = (4,) + tuple(t.critic.inputs[0].shape[1:])
 fakes, reals = (rng.uniform(-1, 1, shape).astype("float32") for _ in range(2))
 age, tone = np.array([0, 1, 2, 0], "int32"), np.array([0, 1, 2, len(complexions()) - 1], "int32")
 x = [keras.ops.convert_to_tensor(a) for a in (fakes, reals, age, tone)]
-d, dc = t.loss.critic_terms(x[0], x[1], x[2], x[3])
-g, gc = t.loss.generator_terms(x[0], x[2], x[3])
+d, dc = t.loss.critic_terms(x[0], x[1], (x[2], x[3]))
+g, gc = t.loss.generator_terms(x[0], (x[2], x[3]))
 r1 = t.loss.r1(t.real_grad(x[1], x[2], x[3]))
 print(json.dumps({k: float(v) for k, v in dict(d=d, d_class=dc, g=g, g_class=gc, r1=r1).items()}))
 """

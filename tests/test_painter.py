@@ -143,3 +143,21 @@ def test_another_face_for_the_same_player_keeps_who_they_are():
         assert len({(o.hair_style, o.facial_hair, o.texture_seed) for o in others + [base]}) == 4
         a, b = g.generate([FaceRequest(seed, 30.0, nat), FaceRequest(seed, 30.0, nat, variant=1)])
         assert not np.array_equal(a.image, b.image)
+
+
+def test_traits_are_the_painters_draw_in_numbers():
+    """What the learned generator is told (generator/traits.py): the painter's own draw, so that
+    grey by age, blond shares and beards follow the same sampler."""
+    from facepack.generator.traits import FACIAL_HAIR, HAIR_STYLES, NAMES, TRAITS, trait, traits_of
+
+    looks = [sample_look(s, a, n) for s, (a, n) in enumerate([(18.0, "SWE"), (47.0, "CAN"), (30.0, "NGA")] * 40)]
+    t = np.stack([traits_of(lk) for lk in looks])
+    assert t.shape == (120, TRAITS) and t.dtype == np.float32 and len(set(NAMES)) == TRAITS
+    assert np.all(trait(t, "known") == 1) and np.all(np.abs(t) <= 1.5)
+    styles = t[:, NAMES.index(f"style_{HAIR_STYLES[0]}") :][:, : len(HAIR_STYLES)]
+    facial = t[:, NAMES.index(f"facial_{FACIAL_HAIR[0]}") :][:, : len(FACIAL_HAIR)]
+    assert np.all(styles.sum(axis=1) == 1) and np.all(facial.sum(axis=1) == 1)
+    for lk, row in zip(looks, t):
+        assert trait(row, "grey") == np.float32(lk.grey) and trait(row, "style_" + lk.hair_style) == 1
+        assert np.allclose([trait(row, f"hair_{c}") for c in "rgb"], np.array(lk.hair) / 255)
+    assert np.isclose(trait(t[0], "age"), 1 / 23) and trait(t[1], "age") > 1  # 18, and a 47-year-old coach past the data's 40

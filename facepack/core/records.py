@@ -7,6 +7,7 @@
     complexion   skin band the generator is conditioned on (appearance.json), or "unknown"
     nationality  as given, or ""
     source       where it came from (a file path, or painter:<seed>)
+    traits       float32 bytes, the painter's traits (generator/traits.py); absent where unknown
 
 Shards are named <split>-NNNNN.tfrecord beside a dataset.json that records the
 resolution, counts and how the data was made. TensorFlow is imported only here,
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -38,6 +39,7 @@ class Sample:
     nationality: str
     source: str
     complexion: str = "unknown"
+    traits: np.ndarray | None = None  # float32, generator/traits.py; None where unknown (community packs)
 
 
 def _png(pixels: np.ndarray) -> bytes:
@@ -62,6 +64,8 @@ def _example(s: Sample) -> bytes:
         "nationality": b(s.nationality.encode("utf-8")),
         "source": b(s.source.encode("utf-8")),
     }
+    if s.traits is not None:
+        features["traits"] = b(np.asarray(s.traits, "<f4").tobytes())
     return tf.train.Example(features=tf.train.Features(feature=features)).SerializeToString()
 
 
@@ -135,6 +139,7 @@ def read_split(folder: Path, split: str) -> Iterator[Sample]:
                 ex.get("nationality", b"").decode("utf-8"),
                 ex.get("source", b"").decode("utf-8"),
                 ex.get("complexion", b"unknown").decode(),
+                np.frombuffer(ex["traits"], "<f4").copy() if "traits" in ex else None,
             )
 
 
@@ -150,7 +155,7 @@ def load_arrays(folder: Path, split: str, limit: int | None = None) -> tuple[np.
                 break
             images.append(s.image)
             alphas.append(s.alpha)
-            labels.append(Sample(np.empty(0), np.empty(0), s.age_group, s.region, s.nationality, s.source, s.complexion))
+            labels.append(replace(s, image=np.empty(0), alpha=np.empty(0)))
     except (RecordError, KeyError, OSError) as e:
         raise FacepackError(f"{folder}: a '{split}' shard is damaged ({e}); make the dataset again") from None
     if not images:

@@ -10,6 +10,7 @@ from facepack.core.records import Sample
 from facepack.generator.base import UI_BLUE, age_group
 from facepack.generator.painter import paint, sample_look
 from facepack.generator.painter.look import appearance_table
+from facepack.generator.traits import traits_of
 from facepack.players import face_seed
 
 MIN_AGE, MAX_AGE = 17.0, 40.0
@@ -25,4 +26,5 @@ def painted_samples(count: int, size: int, seed: int = 0, start: int = 0) -> Ite
         nation = nations[int(rng.integers(len(nations)))]
         look = sample_look(s, age, nation)
         image, alpha = paint(look, size, UI_BLUE)
-        yield Sample(image, alpha, age_group(age), look.region, nation, f"painter:{seed}:{i}", look.complexion)
+        source = f"painter:{seed}:{i}"
+        yield Sample(image, alpha, age_group(age), look.region, nation, source, look.complexion, traits_of(look))

@@ -45,40 +45,38 @@ class JaxSteps:
         current = [scope.get_current_value(v) for v in self.state_vars]
         return [s if c is None else c for c, s in zip(current, state)]
 
-    def real_grad(self, reals, age, complexion):
+    def real_grad(self, reals, cond):
         """d(sum of the critic's scores)/d(reals), for R1 (inside a scope)."""
-        return self.jax.grad(lambda x: self.t.loss.real_score(x, age, complexion))(reals)
+        return self.jax.grad(lambda x: self.t.loss.real_score(x, cond))(reals)
 
-    def _critic_loss(self, d, g, state, reals, age, complexion, r1: bool):
+    def _critic_loss(self, d, g, state, reals, cond, r1: bool):
         t, jax = self.t, self.jax
         with self._scope(g, d, state) as scope:
-            fakes = jax.lax.stop_gradient(t.generate_fakes(age, complexion, training=True))
-            loss, classes = t.loss.critic_terms(fakes, reals, age, complexion)
-            penalty = t.loss.r1(self.real_grad(reals, age, complexion)) if r1 else 0.0 * loss
+            fakes = jax.lax.stop_gradient(t.generate_fakes(cond, training=True))
+            loss, classes = t.loss.critic_terms(fakes, reals, cond)
+            penalty = t.loss.r1(self.real_grad(reals, cond)) if r1 else 0.0 * loss
             new_state = self._new_state(scope, state)
         return t.loss.total(loss, penalty, classes), (loss, penalty, classes, new_state)
 
-    def _generator_loss(self, g, d, state, age, complexion):
+    def _generator_loss(self, g, d, state, cond):
         t = self.t
         with self._scope(g, d, state) as scope:
-            fakes = t.generate_fakes(age, complexion, training=True)
-            loss, classes = t.loss.generator_terms(fakes, age, complexion)
+            fakes = t.generate_fakes(cond, training=True)
+            loss, classes = t.loss.generator_terms(fakes, cond)
             new_state = self._new_state(scope, state)
         return t.loss.total(loss, 0.0, classes), (loss, classes, new_state)
 
-    def _pure_step(self, g, d, state, g_opt, d_opt, ema, reals, age, complexion, r1: bool, generator: bool = True):
+    def _pure_step(self, g, d, state, g_opt, d_opt, ema, reals, cond, r1: bool, generator: bool = True):
         from facepack.generator.stylegan.loss import ema_value
 
         jax, t = self.jax, self.t
         (_, (d_loss, penalty, d_class, state)), grads = jax.value_and_grad(self._critic_loss, has_aux=True)(
-            d, g, state, reals, age, complexion, r1
+            d, g, state, reals, cond, r1
         )
         d, d_opt = t.d_opt.stateless_apply(d_opt, grads, d)
         g_loss, g_class = 0.0, 0.0
         if generator:
-            (_, (g_loss, g_class, state)), grads = jax.value_and_grad(self._generator_loss, has_aux=True)(
-                g, d, state, age, complexion
-            )
+            (_, (g_loss, g_class, state)), grads = jax.value_and_grad(self._generator_loss, has_aux=True)(g, d, state, cond)
             g, g_opt = t.g_opt.stateless_apply(g_opt, grads, g)
             live = {"g": g, "s": state}
             ema = [ema_value(e, live[k][i], t.ema_beta, trainable) for e, ((k, i), trainable) in zip(ema, self.ema_sources)]
@@ -92,7 +90,7 @@ class JaxSteps:
 
         return distribute_tensor(x, self.distribution.get_data_layout(x.shape))
 
-    def _run(self, reals, age, complexion, r1: bool, generator: bool) -> dict:
+    def _run(self, reals, cond, r1: bool, generator: bool) -> dict:
         t = self.t
         values = lambda vs: [v.value for v in vs]
         out = self._step(
@@ -103,8 +101,8 @@ class JaxSteps:
             values(t.d_opt.variables),
             values(self.ema_vars),
             self._batch(np.asarray(reals, np.float32)),
-            self._batch(np.asarray(age, np.int32)),
-            self._batch(np.asarray(complexion, np.int32)),
+            # age and complexion indices, then traits where the networks take them
+            tuple(self._batch(np.asarray(c, np.int32 if i < 2 else np.float32)) for i, c in enumerate(cond)),
             r1=r1,
             generator=generator,
         )
@@ -115,8 +113,8 @@ class JaxSteps:
                 v.assign(value)
         return {k: float(v) for k, v in out[6].items()}
 
-    def step(self, reals, age, complexion, r1: bool) -> dict:
-        return self._run(reals, age, complexion, r1, generator=True)
+    def step(self, reals, cond, r1: bool) -> dict:
+        return self._run(reals, cond, r1, generator=True)
 
-    def critic_step(self, reals, age, complexion) -> float:
-        return self._run(reals, age, complexion, False, generator=False)["d_loss"]
+    def critic_step(self, reals, cond) -> float:
+        return self._run(reals, cond, False, generator=False)["d_loss"]

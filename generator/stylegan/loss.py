@@ -40,25 +40,25 @@ class StyleGanLoss:
     def __init__(self, trainer):
         self.t = trainer
 
-    def critic_terms(self, fakes, reals, age, complexion):
-        """(adversarial loss, class-head loss) of the critic on a batch of fakes and reals."""
+    def critic_terms(self, fakes, reals, cond):
+        """(adversarial loss, class-head loss) of the critic on a batch of fakes and reals, under one condition tuple."""
         t = self.t
-        fake_logits, _ = t.judged(diff_augment(fakes, t.seed, t.s.augment), age, complexion)
-        real_logits, classes = t.judged(diff_augment(reals, t.seed, t.s.augment), age, complexion)
+        fake_logits, _ = t.judged(diff_augment(fakes, t.seed, t.s.augment), *cond)
+        real_logits, classes = t.judged(diff_augment(reals, t.seed, t.s.augment), *cond)
         return critic_adversarial(fake_logits, real_logits), classes
 
-    def real_score(self, reals, age, complexion):
+    def real_score(self, reals, cond):
         """What R1 differentiates: the sum of the critic's scores of un-augmented reals."""
-        return ops.sum(ops.cast(self.t.critic([reals, age, complexion], training=True), "float32"))
+        return ops.sum(ops.cast(self.t.critic([reals, *cond], training=True), "float32"))
 
     def r1(self, real_grad):
         s = self.t.s
         return r1_penalty(real_grad, s.r1_gamma, s.r1_every)
 
-    def generator_terms(self, fakes, age, complexion):
+    def generator_terms(self, fakes, cond):
         """(adversarial loss, class-head loss) of the generator on its own fakes."""
         t = self.t
-        logits, classes = t.judged(diff_augment(fakes, t.seed, t.s.augment), age, complexion)
+        logits, classes = t.judged(diff_augment(fakes, t.seed, t.s.augment), *cond)
         return generator_adversarial(logits), classes
 
     def total(self, adversarial, penalty, classes):

@@ -1,10 +1,11 @@
 """A small conditional StyleGAN2: mapping, synthesis, critic, and the exported face model.
 
-The condition (age group, complexion: a band of the skin ramp) enters the mapping network as learned
-embeddings beside the latent code, and the critic as a projection (the dot product
-of its features with the condition's embedding). Truncation pulls w toward the
-mean w of the requested condition, not the global one, so psi < 1 never blurs a
-veteran toward a junior.
+The condition (age group, complexion: a band of the skin ramp; with `traits`, also the
+painter's traits of the face, generator/traits.py) enters the mapping network as learned
+embeddings beside the latent code, and the critic as a projection (the dot product of its
+features with the condition's embedding). Truncation pulls w toward the mean w of the
+requested condition, not the global one, so psi < 1 never blurs a veteran toward a junior
+(nor, with traits, a blond toward the brown-haired average).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from facepack.generator.stylegan.layers import (
     PixelNorm,
     lrelu,
 )
+from facepack.generator.traits import UNKNOWN
 
 
 def age_groups() -> list[str]:
@@ -36,6 +38,18 @@ def age_groups() -> list[str]:
 
 def complexions() -> list[str]:
     return [band for band, _ in appearance_table()["complexions"]] + ["unknown"]
+
+
+def conditions(samples, cfg: GanConfig) -> tuple[np.ndarray, ...]:
+    """The condition inputs for labelled samples: age group and complexion indices, and with
+    cfg.traits each sample's traits (UNKNOWN where a sample has none: community portraits)."""
+    age, complexion = label_indices(samples)
+    if not cfg.traits:
+        return age, complexion
+    traits = np.stack([s.traits if s.traits is not None else UNKNOWN for s in samples]).astype(np.float32)
+    if traits.shape[1] != cfg.traits:
+        raise ValueError(f"the data's traits have {traits.shape[1]} values, the network takes {cfg.traits}")
+    return age, complexion, traits
 
 
 def label_indices(samples) -> tuple[np.ndarray, np.ndarray]:
@@ -57,6 +71,7 @@ class GanConfig:
     channel_base: int = 4096
     channel_max: int = 128
     embed_dim: int = 32
+    traits: int = 0  # how many trait values the networks take beside the labels (generator/traits.py); 0: none
 
     def channels(self, res: int) -> int:
         return max(4, min(self.channel_max, self.channel_base // res))
@@ -79,20 +94,26 @@ class Activate(layers.Layer):
         return lrelu(x)
 
 
+def condition_inputs(cfg: GanConfig) -> list:
+    """The condition's inputs, in the order every network takes them after its first."""
+    inputs = [keras.Input((), dtype="int32", name="age"), keras.Input((), dtype="int32", name="complexion")]
+    return inputs + ([keras.Input((cfg.traits,), name="traits")] if cfg.traits else [])
+
+
 def build_mapping(cfg: GanConfig) -> keras.Model:
     z = keras.Input((cfg.z_dim,), name="z")
-    age = keras.Input((), dtype="int32", name="age")
-    complexion = keras.Input((), dtype="int32", name="complexion")
-    cond = layers.Concatenate()(
-        [
-            layers.Embedding(len(age_groups()), cfg.embed_dim, name="age_embed")(age),
-            layers.Embedding(len(complexions()), cfg.embed_dim, name="complexion_embed")(complexion),
-        ]
-    )
-    x = layers.Concatenate()([PixelNorm()(z), PixelNorm()(EqualDense(cfg.embed_dim * 2, name="cond_dense")(cond))])
+    cond = condition_inputs(cfg)
+    embedded = [
+        layers.Embedding(len(age_groups()), cfg.embed_dim, name="age_embed")(cond[0]),
+        layers.Embedding(len(complexions()), cfg.embed_dim, name="complexion_embed")(cond[1]),
+    ]
+    if cfg.traits:
+        embedded.append(EqualDense(cfg.embed_dim * 2, activate=True, name="traits_embed")(cond[2]))
+    width = cfg.embed_dim * len(embedded)
+    x = layers.Concatenate()([PixelNorm()(z), PixelNorm()(EqualDense(width, name="cond_dense")(layers.Concatenate()(embedded)))])
     for i in range(cfg.mapping_layers):
         x = EqualDense(cfg.w_dim, lr_mul=0.01, activate=True, name=f"map{i}")(x)
-    return keras.Model([z, age, complexion], x, name="mapping")
+    return keras.Model([z, *cond], x, name="mapping")
 
 
 def build_synthesis(cfg: GanConfig) -> keras.Model:
@@ -144,8 +165,7 @@ class Composite(layers.Layer):
 
 def build_critic(cfg: GanConfig) -> keras.Model:
     image = keras.Input((cfg.resolution, cfg.resolution, 4), name="image")
-    age = keras.Input((), dtype="int32", name="age")
-    complexion = keras.Input((), dtype="int32", name="complexion")
+    cond = condition_inputs(cfg)
     x = EqualConv(cfg.channels(cfg.resolution), 1, name="from_rgb")(image)
     for res in reversed(cfg.resolutions[1:]):
         skip = EqualConv(cfg.channels(res // 2), 1, activate=False, name=f"skip{res}")(layers.AveragePooling2D(2)(x))
@@ -155,13 +175,14 @@ def build_critic(cfg: GanConfig) -> keras.Model:
     x = EqualConv(cfg.channels(4), name="d4")(MinibatchStd()(x))
     features = EqualDense(cfg.channels(4), activate=True, name="features")(layers.Flatten()(x))
     score = EqualDense(1, name="score")(features)
-    proj = layers.Add()(
-        [
-            layers.Embedding(len(age_groups()), cfg.channels(4), name="age_proj")(age),
-            layers.Embedding(len(complexions()), cfg.channels(4), name="complexion_proj")(complexion),
-        ]
-    )
-    return keras.Model([image, age, complexion], Project()([score, features, proj]), name="critic")
+    projections = [
+        layers.Embedding(len(age_groups()), cfg.channels(4), name="age_proj")(cond[0]),
+        layers.Embedding(len(complexions()), cfg.channels(4), name="complexion_proj")(cond[1]),
+    ]
+    if cfg.traits:
+        projections.append(EqualDense(cfg.channels(4), name="traits_proj")(cond[2]))
+    proj = layers.Add()(projections)
+    return keras.Model([image, *cond], Project()([score, features, proj]), name="critic")
 
 
 def build_class_head(cfg: GanConfig) -> keras.Model:
@@ -237,15 +258,93 @@ def condition_index(age, complexion):
 
 
 def build_face_model(cfg: GanConfig, mapping: keras.Model, synthesis: keras.Model) -> keras.Model:
-    """The exported generator: (z, age group, complexion, psi) -> RGB on the UI blue, in [-1, 1]."""
+    """The exported generator: (z, age group, complexion[, traits], psi) -> RGB on the UI blue, in [-1, 1]."""
     z = keras.Input((cfg.z_dim,), name="z")
-    age = keras.Input((), dtype="int32", name="age")
-    complexion = keras.Input((), dtype="int32", name="complexion")
+    cond = condition_inputs(cfg)
     psi = keras.Input((1,), name="psi")
-    w = mapping([z, age, complexion])
-    w = Truncate(len(age_groups()) * len(complexions()), cfg.w_dim, name="truncate")([w, age, complexion, psi])
+    w = mapping([z, *cond])
+    if cfg.traits:
+        # Traits are continuous: no table of means. Each face's own condition is mapped with a fixed
+        # bank of latents and averaged, the same mean w the table holds for a label, at a small MLP's
+        # cost (1/100 of the synthesis).
+        bank = ZBank(MEAN_BANK, cfg.z_dim, name="z_bank")(z)
+        spread = [RepeatEach(MEAN_BANK)(c) for c in cond]
+        avg = GroupMean(MEAN_BANK, name="condition_mean")(mapping([bank, *spread]))
+        w = Toward(name="truncate")([w, avg, psi])
+    else:
+        w = Truncate(len(age_groups()) * len(complexions()), cfg.w_dim, name="truncate")([w, *cond, psi])
     rgba = synthesis(Tile(cfg.num_ws)(w))
-    return keras.Model([z, age, complexion, psi], RGB(name="rgb")(rgba), name="face_gan")
+    return keras.Model([z, *cond, psi], RGB(name="rgb")(rgba), name="face_gan")
+
+
+MEAN_BANK = 32  # latents a traits model averages its condition's w over
+
+
+@keras.saving.register_keras_serializable(package="facepack")
+class ZBank(layers.Layer):
+    """A fixed bank of latent codes (drawn from seed 0), one copy per face of the batch: (B*K, z_dim)."""
+
+    def __init__(self, count: int, z_dim: int, **kw):
+        super().__init__(**kw)
+        self.count, self.z_dim = count, z_dim
+
+    def build(self, shape):
+        self.bank = self.add_weight(shape=(self.count, self.z_dim), initializer="zeros", trainable=False, name="bank")
+        self.bank.assign(np.random.default_rng(0).standard_normal((self.count, self.z_dim)).astype(np.float32))
+
+    def call(self, z):
+        return ops.reshape(ops.tile(self.bank[None], (ops.shape(z)[0], 1, 1)), (-1, self.z_dim))
+
+    def compute_output_shape(self, shape):  # a symbolic batch cannot be reshaped by every backend
+        return (None if shape[0] is None else shape[0] * self.count, self.z_dim)
+
+    def get_config(self):
+        return {**super().get_config(), "count": self.count, "z_dim": self.z_dim}
+
+
+@keras.saving.register_keras_serializable(package="facepack")
+class RepeatEach(layers.Layer):
+    """Each row `count` times in a row: (B, ...) -> (B*count, ...), beside ZBank's copies."""
+
+    def __init__(self, count: int, **kw):
+        super().__init__(**kw)
+        self.count = count
+
+    def call(self, x):
+        return ops.repeat(x, self.count, axis=0)
+
+    def compute_output_shape(self, shape):
+        return (None if shape[0] is None else shape[0] * self.count, *shape[1:])
+
+    def get_config(self):
+        return {**super().get_config(), "count": self.count}
+
+
+@keras.saving.register_keras_serializable(package="facepack")
+class GroupMean(layers.Layer):
+    """(B*count, D) -> (B, D): the mean of each face's `count` rows."""
+
+    def __init__(self, count: int, **kw):
+        super().__init__(**kw)
+        self.count = count
+
+    def call(self, x):
+        return ops.mean(ops.reshape(x, (-1, self.count, ops.shape(x)[-1])), axis=1)
+
+    def compute_output_shape(self, shape):
+        return (None if shape[0] is None else shape[0] // self.count, shape[-1])
+
+    def get_config(self):
+        return {**super().get_config(), "count": self.count}
+
+
+@keras.saving.register_keras_serializable(package="facepack")
+class Toward(layers.Layer):
+    """w -> avg + psi * (w - avg): truncation toward a mean computed in the graph."""
+
+    def call(self, inputs):
+        w, avg, psi = inputs
+        return avg + psi * (w - avg)
 
 
 @keras.saving.register_keras_serializable(package="facepack")

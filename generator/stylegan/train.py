@@ -43,9 +43,10 @@ from facepack.generator.stylegan.model import (
     build_synthesis,
     class_loss,
     complexions,
+    conditions,
     critic_and_features,
-    label_indices,
 )
+from facepack.generator.traits import NAMES as TRAIT_NAMES
 
 EXPORT = "face_gan.keras"
 
@@ -142,21 +143,19 @@ class GanTrainer:
         import tensorflow as tf
 
         self.tf = tf
-        self._steps = {
-            r1: tf.function(lambda reals, age, complexion, r1=r1: self._step(reals, age, complexion, r1)) for r1 in (False, True)
-        }
+        self._steps = {r1: tf.function(lambda reals, *cond, r1=r1: self._step(reals, cond, r1)) for r1 in (False, True)}
         # Grappler's remapper cannot fuse the R1 double-backward and says so on stderr at every trace.
         tf.config.optimizer.set_experimental_options({"remapping": False})
 
-    def generate_fakes(self, age, complexion, training: bool):
-        """A batch of fakes for these conditions, with style mixing (the step's generator pass)."""
+    def generate_fakes(self, cond, training: bool):
+        """A batch of fakes for these conditions (age, complexion[, traits]), with style mixing (the step's generator pass)."""
         keras, cfg = self.keras, self.cfg
         ops = keras.ops
-        b = ops.shape(age)[0]
+        b = ops.shape(cond[0])[0]
         z1 = keras.random.normal((b, cfg.z_dim), seed=self.seed)
         z2 = keras.random.normal((b, cfg.z_dim), seed=self.seed)
-        w1 = self.mapping([z1, age, complexion], training=training)
-        w2 = self.mapping([z2, age, complexion], training=training)
+        w1 = self.mapping([z1, *cond], training=training)
+        w2 = self.mapping([z2, *cond], training=training)
         # Style mixing: from a random layer on, the styles of a second latent.
         cutoff = keras.random.randint((b, 1), 1, cfg.num_ws, seed=self.seed)
         mix = keras.random.uniform((b, 1), seed=self.seed) < self.s.mixing
@@ -165,49 +164,49 @@ class GanTrainer:
         ws = ops.where(use_second, w2[:, None, :], w1[:, None, :])
         return self.synthesis(ws, training=training)
 
-    def judged(self, images, age, complexion):
+    def judged(self, images, *cond):
         """The critic's logits in float32, and the class head's loss on the same labels (0 without a head)."""
         ops = self.keras.ops
         if self.class_head is None:
-            return ops.cast(self.critic([images, age, complexion], training=True), "float32"), ops.zeros(())
-        logits, features = self.judge([images, age, complexion], training=True)
-        return ops.cast(logits, "float32"), class_loss(self.class_head(features, training=True), age, complexion)
+            return ops.cast(self.critic([images, *cond], training=True), "float32"), ops.zeros(())
+        logits, features = self.judge([images, *cond], training=True)
+        return ops.cast(logits, "float32"), class_loss(self.class_head(features, training=True), cond[0], cond[1])
 
     # -- the TensorFlow step: its gradient mechanics around loss.py's terms ---------------
-    def real_grad(self, reals, age, complexion):
+    def real_grad(self, reals, *cond):
         """d(sum of the critic's scores)/d(reals), for R1: a tape here, jax.grad under JAX."""
         if self.backend == "jax":
-            return self._jax.real_grad(reals, age, complexion)
+            return self._jax.real_grad(reals, cond)
         tf = self.tf
         with tf.GradientTape() as tape:
             tape.watch(reals)
-            score = self.loss.real_score(reals, age, complexion)
+            score = self.loss.real_score(reals, cond)
         return tape.gradient(score, reals)
 
-    def _critic_step(self, reals, age, complexion, r1: bool):
+    def _critic_step(self, reals, cond, r1: bool):
         tf = self.tf
         with tf.GradientTape() as tape:
-            fakes = self.generate_fakes(age, complexion, training=True)
-            d_loss, classes = self.loss.critic_terms(fakes, reals, age, complexion)
-            penalty = self.loss.r1(self.real_grad(reals, age, complexion)) if r1 else tf.constant(0.0)
+            fakes = self.generate_fakes(cond, training=True)
+            d_loss, classes = self.loss.critic_terms(fakes, reals, cond)
+            penalty = self.loss.r1(self.real_grad(reals, *cond)) if r1 else tf.constant(0.0)
             total = self.loss.total(d_loss, penalty, classes)
         self.d_opt.apply_gradients(zip(tape.gradient(total, self.d_vars), self.d_vars))
         return d_loss, penalty, classes
 
-    def _generator_step(self, age, complexion):
+    def _generator_step(self, cond):
         tf = self.tf
         with tf.GradientTape() as tape:
-            fakes = self.generate_fakes(age, complexion, training=True)
-            g_loss, classes = self.loss.generator_terms(fakes, age, complexion)
+            fakes = self.generate_fakes(cond, training=True)
+            g_loss, classes = self.loss.generator_terms(fakes, cond)
             total = self.loss.total(g_loss, 0.0, classes)
         self.g_opt.apply_gradients(zip(tape.gradient(total, self.g_vars), self.g_vars))
         for e, v in self.ema_pairs:
             e.assign(ema_value(e, v, self.ema_beta, v.trainable))
         return g_loss, classes
 
-    def _step(self, reals, age, complexion, r1: bool):
-        d_loss, penalty, d_class = self._critic_step(reals, age, complexion, r1)
-        g_loss, g_class = self._generator_step(age, complexion)
+    def _step(self, reals, cond, r1: bool):
+        d_loss, penalty, d_class = self._critic_step(reals, cond, r1)
+        g_loss, g_class = self._generator_step(cond)
         return self.losses(d_loss, g_loss, penalty, d_class, g_class)
 
     def losses(self, d_loss, g_loss, penalty, d_class, g_class) -> dict:
@@ -215,22 +214,22 @@ class GanTrainer:
         out = {"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}
         return out if self.class_head is None else out | {"d_class": d_class, "g_class": g_class}
 
-    def step(self, reals, age, complexion, index: int) -> dict:
-        """One critic and one generator step on a batch (numpy arrays)."""
+    def step(self, index: int, reals, *cond) -> dict:
+        """One critic and one generator step on a batch (numpy arrays: the images, then the condition)."""
         r1 = index % self.s.r1_every == 0
         if self.backend == "jax":
-            return self._jax.step(reals, age, complexion, r1)
+            return self._jax.step(reals, cond, r1)
         tf = self.tf
-        out = self._steps[r1](tf.constant(reals), tf.constant(age), tf.constant(complexion))
+        out = self._steps[r1](tf.constant(reals), *(tf.constant(c) for c in cond))
         return {k: float(v) for k, v in out.items()}
 
-    def critic_step(self, reals, age, complexion) -> float:
+    def critic_step(self, reals, *cond) -> float:
         """One step of the critic alone (the generator held still)."""
         if self.backend == "jax":
-            return self._jax.critic_step(reals, age, complexion)
+            return self._jax.critic_step(reals, cond)
         if self._critic_only is None:
-            self._critic_only = self.tf.function(lambda r, a, g: self._critic_step(r, a, g, False)[0])
-        return float(self._critic_only(reals, age, complexion))
+            self._critic_only = self.tf.function(lambda r, *c: self._critic_step(r, c, False)[0])
+        return float(self._critic_only(reals, *cond))
 
     # -- checkpoints -------------------------------------------------------------------
     def _models(self):
@@ -297,17 +296,40 @@ class GanTrainer:
         rows = []
         for a in range(len(age_groups())):
             z = rng.standard_normal((columns, self.cfg.z_dim)).astype(np.float32)
-            complexion = (np.arange(columns) % len(complexions())).astype(np.int32)
-            ws = self.mapping_ema([z, np.full(columns, a, np.int32), complexion], training=False)
+            cond = sheet_conditions(self.cfg, a, columns)
+            ws = self.mapping_ema([z, *cond], training=False)
             ws = self.keras.ops.repeat(ws[:, None, :], self.cfg.num_ws, axis=1)
             imgs = to_uint8(self.keras.ops.convert_to_numpy(self.synthesis_ema(ws, training=False))[..., :3])
             rows.append(np.concatenate(list(imgs), axis=1))
         return np.concatenate(rows, axis=0)
 
 
+def sheet_conditions(cfg: GanConfig, group: int, columns: int) -> tuple[np.ndarray, ...]:
+    """A sample sheet row's conditions: one age group, complexions in turn; with traits, the
+    painter's draw for fixed players of that group from nations around the world."""
+    if not cfg.traits:
+        return np.full(columns, group, np.int32), (np.arange(columns) % len(complexions())).astype(np.int32)
+    from facepack.generator.painter.look import sample_look
+    from facepack.generator.traits import traits_of
+
+    ages = {0: 19.0, 1: 26.0, 2: 35.0}
+    nations = ("SWE", "CAN", "NGA", "JPN", "CZE", "BRA", "USA", "FIN")
+    looks = [sample_look(1000 + i, ages[group] + i % 4, nations[i % len(nations)]) for i in range(columns)]
+    tones = complexions()
+    return (
+        np.full(columns, group, np.int32),
+        np.array([tones.index(lk.complexion) for lk in looks], np.int32),
+        np.stack([traits_of(lk) for lk in looks]),
+    )
+
+
 def export_face_model(trainer: GanTrainer, path: Path, samples_per_condition: int = 256, noise: float = 1.0) -> None:
-    """The EMA generator with each condition's mean w filled into the truncation table."""
+    """The EMA generator with each condition's mean w filled into the truncation table (a traits
+    model averages over its bank of latents in the graph instead)."""
     model = trainer.face_model(noise)
+    if trainer.cfg.traits:
+        model.save(path)
+        return
     rng = np.random.default_rng(0)
     table = []
     for a in range(len(age_groups())):
@@ -338,7 +360,7 @@ def train_generator(
         images, alphas, samples = load_arrays(data, "train")
         reals = to_rgba_unit(images, alphas, cfg.resolution)
         del images, alphas
-        age, complexion = label_indices(samples)
+        cond = conditions(samples, cfg)
     out.mkdir(parents=True, exist_ok=True)
     trainer = GanTrainer(cfg, settings, precision)
     step, wall, init_run = 0, 0.0, None
@@ -346,7 +368,7 @@ def train_generator(
         state = json.loads((out / "checkpoint" / "state.json").read_text())
         # --steps may grow between sessions (train on where the last one stopped); nothing else may change.
         # Runs from before --augment augmented every image.
-        if state["config"] != cfg.to_dict() or {
+        if {"traits": 0, **state["config"]} != cfg.to_dict() or {
             "augment": 1.0,
             "balance_ages": False,
             "class_weight": 0.0,
@@ -366,7 +388,7 @@ def train_generator(
 
     writer = _summary_writer(trainer, out)
     rng = np.random.default_rng([settings.seed, step])
-    weights = age_balanced_weights(age) if settings.balance_ages and not export_only else None
+    weights = age_balanced_weights(cond[0]) if settings.balance_ages and not export_only else None
     t0, last = time.perf_counter(), {}
     while step < settings.steps and not export_only:
         idx = (
@@ -377,7 +399,7 @@ def train_generator(
         batch = reals[idx]
         flip = rng.random(settings.batch) < 0.5
         batch[flip] = batch[flip][:, :, ::-1]
-        last = trainer.step(batch, age[idx], complexion[idx], step)
+        last = trainer.step(step, batch, *(c[idx] for c in cond))
         step += 1
         if writer is not None:
             with writer.as_default():
@@ -425,7 +447,8 @@ def train_generator(
             + ")",
             resolution=cfg.resolution,
             latent_size=cfg.z_dim,
-            conditions={"age_group": age_groups(), "complexion": complexions()},
+            conditions={"age_group": age_groups(), "complexion": complexions()}
+            | ({"traits": list(TRAIT_NAMES)} if cfg.traits else {}),
             params=int(trainer.mapping.count_params() + trainer.synthesis.count_params()),
             config=cfg.to_dict(),
             settings=asdict(settings),
@@ -434,6 +457,7 @@ def train_generator(
             precision=trainer.precision,
             inference_noise=noise,
             trained_complexions=trained_complexions(info),
+            **({"trained_traits": bool(info.get("painter"))} if cfg.traits else {}),
             init_run=state.get("init_run"),
         ),
     )
@@ -458,10 +482,10 @@ def trained_complexions(info: dict) -> list[str]:
 
 
 def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
-    """Fine-tuning: from an exported face model, its mapping and synthesis weights; from a
-    run folder, every network of its last checkpoint (critic and EMA copies too), so that a
-    run goes on under new settings (a larger batch, a lower rate) without a fresh critic
-    first having to catch up. Optimizer state and step count start afresh.
+    """Fine-tuning: from an exported face model, its synthesis weights, and its mapping's where it
+    takes the same conditions; from a run folder, every network of its last checkpoint (critic
+    and EMA copies too), so that a run goes on under new settings (a larger batch, a lower rate)
+    without a fresh critic first having to catch up. Optimizer state and step count start afresh.
 
     Returns, for a run folder, what it had trained when this run took it over (and, nested,
     what that run had taken over): kept in this run's checkpoints, so the card says it even
@@ -473,7 +497,7 @@ def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
         if not state_file.exists():
             raise FacepackError(f"--init {init}: a run folder needs its checkpoint/ (or give an exported .keras)")
         state = json.loads(state_file.read_text())
-        if state["config"] != trainer.cfg.to_dict():
+        if {"traits": 0, **state["config"]} != trainer.cfg.to_dict():  # runs from before traits took none
             raise FacepackError(
                 f"--init {init}: that run has another network size; give the same --size, --latent and --channel-*"
             )
@@ -484,8 +508,12 @@ def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
         # A run that itself went on from another keeps that one too: the card tells the whole chain.
         return taken | ({"init_run": state["init_run"]} if state.get("init_run") else {})
     source = trainer.keras.saving.load_model(init, compile=False)
-    trainer.mapping.set_weights(source.get_layer("mapping").get_weights())
     trainer.synthesis.set_weights(source.get_layer("synthesis").get_weights())
+    mapping = source.get_layer("mapping").get_weights()
+    if [w.shape for w in mapping] == [tuple(w.shape) for w in trainer.mapping.weights]:
+        trainer.mapping.set_weights(mapping)
+    # else: a model told other conditions (--traits against one without): the synthesis, which
+    # draws faces from w, is taken over, and the small mapping network learns the new conditions afresh.
     trainer.mapping_ema.set_weights(trainer.mapping.get_weights())
     trainer.synthesis_ema.set_weights(trainer.synthesis.get_weights())
     return None
