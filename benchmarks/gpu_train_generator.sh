@@ -25,7 +25,7 @@ export PYTHONPATH="$PWD:$target" KERAS_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 run=$(mktemp -d)/gan-traits
 train=(python3 -m facepack train generator "$DATA" --out "$run" --traits --init generator/models/face_gan.keras
-    --augment 0.4 --class-weight 0.3 --learning-rate "${RATE:-0.001}" --batch-size "${BATCH:-64}" --steps 1000000
+    --augment 0.4 --class-weight 0.3 --learning-rate "${RATE:-0.002}" --batch-size "${BATCH:-64}" --steps 1000000
     --channel-max 128 --channel-base 2048 --checkpoint-every 250 --sample-every 1000 --inference-noise 0.5
     --precision mixed_bfloat16)
 timeout "${TRAIN_S:-400}" "${train[@]}" || true
