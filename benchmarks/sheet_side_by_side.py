@@ -1,6 +1,6 @@
 """The same held-out players from the learned generator (above) and the painter (below), by age band.
 
-    python benchmarks/sheet_side_by_side.py [--per-band 8] [--out docs/side_by_side.jpg]
+    python benchmarks/sheet_side_by_side.py [--per-band 8] [--model runs/NAME/face_gan.keras] [--out docs/side_by_side.jpg]
 
 Three bands, as a modder sees a roster: 18-21, 24-30 and 33-40. Each player is drawn at
 build's 256 px and shown at the pack's 200 px height, learned face above the painter's.
@@ -25,10 +25,11 @@ TILE = 160
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--per-band", type=int, default=8)
+    ap.add_argument("--model", type=Path, default=None, help="another learned generator (.keras); the shipped one by default")
     ap.add_argument("--out", type=Path, default=Path("docs/side_by_side.jpg"))
     a = ap.parse_args()
     rng = np.random.default_rng(21)
-    learned, painter = load_generator("learned", size=256), load_generator("painter", size=256)
+    learned, painter = load_generator("learned", size=256, model=a.model), load_generator("painter", size=256)
     rows = []
     for lo, hi in BANDS:
         reqs = [
