@@ -83,7 +83,7 @@ class _Cell:
         self.blocks = [np.empty((8, size), np.uint16)]
         self.n = 0  # rows filled in the last block
 
-    def add(self, stored: np.ndarray) -> None:
+    def add(self, kept: np.ndarray) -> None:
         last = self.blocks[-1]
         if self.n == len(last):
             if len(last) < self.BLOCK:
@@ -93,7 +93,7 @@ class _Cell:
             else:
                 self.blocks.append(last := np.empty((min(self.GROW, self.BLOCK), last.shape[1]), np.uint16))
                 self.n = 0
-        last[self.n] = stored
+        last[self.n] = kept
         self.n += 1
 
     def nearest(self, scaled: np.ndarray) -> float:
