@@ -155,7 +155,7 @@ def plan(
     # Held for every player of the roster, so kept small (a whole-database export runs to hundreds
     # of thousands): a 16-byte digest of the person key and the line, about 100 bytes a player
     # where the key, name and ID took about 340. The digest is deterministic (Python's str hash
-    # is not) and two keys share one with odds of about 1e-29 at a million players.
+    # is not) and two keys share one with odds of about 1e-27 at a million players.
     taken: dict[bytes, int] = {}  # digest of a person key -> line of its first player
     by_uid: dict[str, int] = {}  # ID -> line of its first player
     for p in entries:
