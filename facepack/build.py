@@ -16,7 +16,6 @@ pack folder itself with its config.xml.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -36,6 +35,7 @@ from facepack.config_xml import render as render_config
 from facepack.core import atomic
 from facepack.core.errors import FacepackError
 from facepack.core.likeness import SAME_PERSON, FaceIndex, face_code
+from facepack.core.linetable import LineTable, digest
 from facepack.existing import ExistingFaces, own_portraits, scan_existing
 from facepack.generator import DEFAULT_GENERATOR, DEFAULT_PSI
 from facepack.generator.base import FaceGenerator, FaceRequest, age_group
@@ -153,11 +153,10 @@ def plan(
     files this run has since moved to their new names, seen as not there yet), so that planning
     twice plans the same."""
     # Held for every player of the roster, so kept small (a whole-database export runs to hundreds
-    # of thousands): a 16-byte digest of the person key and the line, about 100 bytes a player
-    # where the key, name and ID took about 340. The digest is deterministic (Python's str hash
-    # is not) and two keys share one with odds of about 1e-27 at a million players.
-    taken: dict[bytes, int] = {}  # digest of a person key -> line of its first player
-    by_uid: dict[str, int] = {}  # ID -> line of its first player
+    # of thousands): a digest of the person key, or of the ID, and the line, in tables of about 40
+    # bytes a player where the key, name and ID in dicts took about 340.
+    taken = LineTable()  # digest of a person key -> line of its first player
+    by_uid = LineTable()  # digest of an ID -> line of its first player
     for p in entries:
         if isinstance(p, SkippedRow):
             yield p
@@ -172,18 +171,16 @@ def plan(
         rel = f"{folder}/{name}" if folder else name
         # One person, one face: the game matches by name and birth date (or ID), whatever the case.
         key = person_key(name[: -len(profile.extension)])
-        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        first = taken.get(digest)
-        if first is None and p.uid and p.uid in by_uid:
+        first = taken.get(digest(key))
+        uid_first = by_uid.get(digest(p.uid, b"uid")) if p.uid else None
+        if first is not None or uid_first is not None:
             # Two people with one ID: the ID seeds the face, so both would get one face, whichever came first.
-            first = by_uid[p.uid]
-        if first is not None:
-            same = "ID" if p.uid and by_uid.get(p.uid) == first else "file"
-            yield Planned(p, rel, request, "skipped", f"same {same} as line {first}")
+            same = "ID" if uid_first is not None and (first is None or uid_first == first) else "file"
+            yield Planned(p, rel, request, "skipped", f"same {same} as line {first or uid_first}")
             continue
-        taken[digest] = p.line
+        taken.setdefault(digest(key), p.line)
         if p.uid:
-            by_uid[p.uid] = p.line
+            by_uid.setdefault(digest(p.uid, b"uid"), p.line)
         elsewhere = existing.find(key, p.uid)
         earlier = own.get(key)
         if elsewhere is not None:
