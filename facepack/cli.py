@@ -381,6 +381,9 @@ def train_generator_cmd(
     channel_base: int = typer.Option(
         4096, "--channel-base", help="Layer width at resolution r is min(channel-max, channel-base / r)."
     ),
+    channel_min: int = typer.Option(
+        4, "--channel-min", min=1, help="Narrowest layer (lifts the highest resolutions' widths; growing a run adds such layers)."
+    ),
     learning_rate: float = typer.Option(2e-3, "--learning-rate", help="Adam learning rate."),
     r1_gamma: float = typer.Option(1.0, "--r1-gamma", help="Strength of the R1 penalty on real images."),
     augment: float = typer.Option(
@@ -412,7 +415,8 @@ def train_generator_cmd(
     init: Optional[Path] = typer.Option(
         None,
         "--init",
-        help="Fine-tune from an exported generator (.keras), or go on from a run folder's checkpoint under new settings.",
+        help="Fine-tune from an exported generator (.keras), or go on from a run folder's checkpoint under new settings "
+        "(a larger --size grows it: its layers kept, the new ones added).",
         show_default=False,
     ),
     export_only: bool = typer.Option(False, "--export-only", help="Export the run's last checkpoint now, without training."),
@@ -443,6 +447,7 @@ def train_generator_cmd(
         w_dim=latent,
         channel_base=channel_base,
         channel_max=channel_max,
+        channel_min=channel_min,
         traits=TRAITS if traits else 0,
     )
     settings = TrainSettings(

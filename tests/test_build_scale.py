@@ -58,9 +58,10 @@ def test_memory_per_face_is_the_likeness_code_and_little_more(options, tmp_path)
     large, built_large = held_by_build(options, tmp_path, 5000)
     per_face = (large - small) / (built_large - built_small)
     # Held for every face: its likeness code (192 values in 16-bit fixed point, 384 bytes, in the
-    # index) and a digest, its ID and line in the duplicate check. Measured 0.4 KB; with float32
-    # codes and the names held it was 1.0 KB, and holding the players, the plan and the manifest
-    # rows as well (facepack 0.3) 1.9 KB.
+    # index). Measured 0.4 KB; with float32 codes and the names held it was 1.0 KB, and holding
+    # the players, the plan and the manifest rows as well (facepack 0.3) 1.9 KB. The duplicate
+    # check's tables (core/linetable.py, about 105 bytes a player) are let go when the plan has
+    # been read to its end, before the faces' last tenth, so this does not see them.
     assert per_face < 600, f"{per_face:.0f} bytes a face"
 
 

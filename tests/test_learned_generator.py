@@ -207,6 +207,46 @@ def test_init_from_a_run_folder_takes_its_critic_and_ema_too(run, tmp_path):
     assert keras.saving.load_model(export, compile=False) is not None
 
 
+def test_a_run_grows_to_twice_its_resolution_drawing_its_faces_upsampled_at_first(run, tmp_path):
+    import keras
+
+    from facepack.core.errors import FacepackError
+    from facepack.generator.stylegan.model import Composite, GanConfig
+    from facepack.generator.stylegan.train import GanTrainer, train_generator
+
+    data, out, _, settings = run
+    small = GanTrainer(GanConfig(**TINY), settings)
+    small.load(out)
+    big_cfg = GanConfig(**{**TINY, "resolution": 32, "channel_min": 8})  # the new 32 px layers 8 wide, not 4
+    later = replace(settings, steps=1, seed=5)
+    big = GanTrainer(big_cfg, later)
+    big.grow_from(out, GanConfig(**TINY))
+    # Before a step, the grown generator draws the small one's faces (its colour and matte logits
+    # upsampled), so training picks up where the small run stopped.
+    ws = np.random.default_rng(0).standard_normal((3, 1, 16)).astype(np.float32)
+    synthesis = small.synthesis_ema
+    logits = keras.Model(synthesis.input, synthesis.get_layer("composite").input)(np.repeat(ws, 6, axis=1))
+    expected = Composite()(keras.layers.UpSampling2D(interpolation="bilinear")(logits))
+    grown = big.synthesis_ema(np.repeat(ws, 8, axis=1))
+    assert np.abs(np.asarray(grown) - np.asarray(expected)).max() < 1e-5
+    # Every layer of the small critic is kept (its input block replaced): its deeper layers are the same.
+    for name in ("d16_a", "d16_b", "d8_a", "features", "score", "age_proj"):
+        assert all(
+            np.array_equal(a, b)
+            for a, b in zip(small.critic.get_layer(name).get_weights(), big.critic.get_layer(name).get_weights())
+        )
+    # Through the command: --init with a larger --size grows the run; the card says it trained at 32 px.
+    export = train_generator(data, tmp_path / "grown", big_cfg, later, init=out, log=lambda m: None)
+    card = json.loads(export.with_suffix(".json").read_text())
+    assert card["resolution"] == 32 and card["init_run"]["steps"] == 6
+    # Anything but more resolution over the same layers is another network.
+    with pytest.raises(FacepackError, match="another network size"):
+        train_generator(data, tmp_path / "shrunk", GanConfig(**{**TINY, "resolution": 8}), later, init=out, log=lambda m: None)
+    with pytest.raises(FacepackError, match="another network size"):
+        wide = GanConfig(**{**TINY, "resolution": 32, "channel_min": 16})  # would widen the 16 px layers
+        train_generator(data, tmp_path / "wide", wide, later, init=out, log=lambda m: None)
+
+
 def test_the_class_head_learns_the_labels_from_real_portraits(run):
     import tensorflow as tf
 

@@ -72,9 +72,13 @@ class GanConfig:
     channel_max: int = 128
     embed_dim: int = 32
     traits: int = 0  # how many trait values the networks take beside the labels (generator/traits.py); 0: none
+    # The narrowest layer. Growing a 128 px run to 256 px (train.py, --init) keeps every layer it
+    # had only where the widths up to 128 px stay; a floor lifts the new layers alone above
+    # channel_base / 256 (8 channels at the recipe's 2048).
+    channel_min: int = 4
 
     def channels(self, res: int) -> int:
-        return max(4, min(self.channel_max, self.channel_base // res))
+        return max(self.channel_min, min(self.channel_max, self.channel_base // res))
 
     @property
     def resolutions(self) -> list[int]:
