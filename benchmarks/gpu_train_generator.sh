@@ -5,26 +5,31 @@
 #   bash benchmarks/gpu_train_generator.sh --prepare   # here: wheels into .whl/, painted data into .gpudata/ (both git-ignored)
 #   bash benchmarks/gpu_train_generator.sh             # there (device run, carry [".whl", ".gpudata"])
 #
-# Trains `facepack train generator --traits` under KERAS_BACKEND=jax in bfloat16 for TRAIN_S seconds
-# (default 400), exports the last checkpoint, and leaves in $OUT the export, its card, log.csv and
-# the last sample sheet. The checkpoint (optimizers too) is larger than what comes back, so a run
-# goes on from the export (`--init runs/NAME/face_gan.keras`: mapping and synthesis, a new critic).
+# Grows the 128 px traits run (runs/gan-traits, its networks carried without the optimizers' state)
+# to 256 px (README, Growing to 256 px) and trains it under KERAS_BACKEND=jax in bfloat16 for
+# TRAIN_S seconds (default 400), on portraits painted there at 256 px by one process per core
+# (256 px data does not fit the carry: 41 KB a portrait). Exports the last checkpoint and leaves
+# in $OUT the export, its card, log.csv and the last sample sheet. The checkpoint is larger than
+# what comes back, so a later run goes on from the export (`--init .../face_gan.keras`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=.gpudata/painter128t
+INIT=.gpudata/gan-traits
 if [ "${1:-}" = "--prepare" ]; then
     bash benchmarks/gpu_build.sh --prepare
-    # 128 px, the network's own size: 3,000 portraits carry in about 40 MB.
-    facepack dataset --painter "${PAINTED:-3000}" --size 128 --seed 0 --season 2026-11-21 --holdout 0.05 --out "$DATA" --overwrite
-    du -sh "$DATA" .whl
+    rm -rf "$INIT" && mkdir -p "$INIT/checkpoint"
+    cp runs/gan-traits/checkpoint/*.weights.h5 runs/gan-traits/checkpoint/state.json "$INIT/checkpoint/"
+    du -sh "$INIT" .whl
     exit 0
 fi
 target=$(mktemp -d)
 python3 -m pip install --quiet --no-deps --no-index --target "$target" .whl/*.whl
 export PYTHONPATH="$PWD:$target" KERAS_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
-run=$(mktemp -d)/gan-traits
-train=(python3 -m facepack train generator "$DATA" --out "$run" --traits --init generator/models/face_gan.keras
+DATA=$(mktemp -d)/painter256t
+time python3 -m facepack dataset --painter "${PAINTED:-4000}" --size 256 --seed 0 --season 2026-11-21 --holdout 0.05 \
+    --out "$DATA" --workers 0 --quiet
+run=$(mktemp -d)/gan-traits256
+train=(python3 -m facepack train generator "$DATA" --out "$run" --traits --size 256 --channel-min 16 --init "$INIT"
     --augment 0.4 --class-weight 0.3 --learning-rate "${RATE:-0.002}" --batch-size "${BATCH:-64}" --steps 1000000
     --channel-max 128 --channel-base 2048 --checkpoint-every 250 --sample-every 1000 --inference-noise 0.5
     --precision mixed_bfloat16)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from datetime import date
@@ -277,6 +278,9 @@ def dataset(
     holdout: float = typer.Option(0.1, "--holdout", help="Share held out as the test split."),
     seed: int = typer.Option(0, "--seed", help="Seed of the painted portraits and of the split."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Remake a dataset already in --out."),
+    workers: int = typer.Option(
+        1, "--workers", min=0, help="Processes painting portraits, 0: one per CPU core (the same portraits either way)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Make training data: clean installed facepacks and/or paint portraits, as TFRecord shards."""
@@ -296,6 +300,7 @@ def dataset(
         holdout=holdout,
         seed=seed,
         overwrite=overwrite,
+        workers=workers or os.cpu_count() or 1,
         command="facepack dataset " + " ".join(sys.argv[2:]),
     )
     progress = Progress(

@@ -36,6 +36,15 @@ def test_painter_dataset_roundtrip(tmp_path):
     assert np.array_equal(first.traits, labels[0].traits) and labels[0].traits.dtype == np.float32  # the painter's traits kept
 
 
+def test_painting_in_processes_gives_the_same_portraits_in_order():
+    one = list(painted_samples(6, 32, seed=3))
+    two = list(painted_samples(6, 32, seed=3, workers=2))
+    assert [s.source for s in two] == [s.source for s in one]
+    for a, b in zip(one, two):
+        assert np.array_equal(a.image, b.image) and np.array_equal(a.alpha, b.alpha)
+        assert np.array_equal(a.traits, b.traits) and (a.age_group, a.nationality) == (b.age_group, b.nationality)
+
+
 def test_community_portraits_have_no_traits(tmp_path):
     pack = tmp_path / "pack"
     pack.mkdir()

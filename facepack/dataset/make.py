@@ -34,6 +34,7 @@ class DatasetOptions:
     holdout: float = 0.1
     seed: int = 0
     overwrite: bool = False
+    workers: int = 1  # processes painting portraits (the same portraits whatever the count)
     command: str = ""  # how it was made, for the model cards of what trains on it
 
 
@@ -79,7 +80,7 @@ def make_dataset(opts: DatasetOptions, on_sample: Callable[[], None] | None = No
     with SplitWriter(opts.out, "train") as train, SplitWriter(opts.out, "test") as test:
         if opts.painter > 0:
             n_test = round(opts.painter * opts.holdout)
-            for i, sample in enumerate(painted_samples(opts.painter, opts.size, opts.seed)):
+            for i, sample in enumerate(painted_samples(opts.painter, opts.size, opts.seed, workers=opts.workers)):
                 (test if i >= opts.painter - n_test else train).write(sample)
                 tick()
         if opts.folders:

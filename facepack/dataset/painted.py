@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from functools import partial
 from typing import Iterator
 
 import numpy as np
@@ -16,15 +18,27 @@ from facepack.players import face_seed
 MIN_AGE, MAX_AGE = 17.0, 40.0
 
 
-def painted_samples(count: int, size: int, seed: int = 0, start: int = 0) -> Iterator[Sample]:
-    """Sample i is a function of (seed, i) alone, so a split can be extended or remade exactly."""
+def painted_samples(count: int, size: int, seed: int = 0, start: int = 0, workers: int = 1) -> Iterator[Sample]:
+    """Sample i is a function of (seed, i) alone, so a split can be extended or remade exactly,
+    and painting it in `workers` processes gives the same samples in the same order."""
+    make = partial(painted_sample, size=size, seed=seed)
+    indices = range(start, start + count)
+    if workers <= 1 or count < 2 * workers:
+        yield from map(make, indices)
+        return
+    # Spawned, not forked: the parent has TensorFlow's and OpenCV's thread pools running, and a
+    # forked child inherits their locks in whatever state they were.
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        yield from pool.imap(make, indices, chunksize=4)
+
+
+def painted_sample(i: int, size: int, seed: int) -> Sample:
     nations = sorted(appearance_table()["nationalities"])
-    for i in range(start, start + count):
-        s = face_seed(f"painter:{i}", seed)
-        rng = np.random.default_rng(s)
-        age = float(rng.uniform(MIN_AGE, MAX_AGE))
-        nation = nations[int(rng.integers(len(nations)))]
-        look = sample_look(s, age, nation)
-        image, alpha = paint(look, size, UI_BLUE)
-        source = f"painter:{seed}:{i}"
-        yield Sample(image, alpha, age_group(age), look.region, nation, source, look.complexion, traits_of(look))
+    s = face_seed(f"painter:{i}", seed)
+    rng = np.random.default_rng(s)
+    age = float(rng.uniform(MIN_AGE, MAX_AGE))
+    nation = nations[int(rng.integers(len(nations)))]
+    look = sample_look(s, age, nation)
+    image, alpha = paint(look, size, UI_BLUE)
+    source = f"painter:{seed}:{i}"
+    return Sample(image, alpha, age_group(age), look.region, nation, source, look.complexion, traits_of(look))
