@@ -280,11 +280,12 @@ class GanTrainer:
             model.load_weights(str(path))
 
     def grow_from(self, folder: Path, old: GanConfig) -> None:
-        """A run's checkpoint taken over at a higher resolution (progressive growing, once): every
-        layer the smaller networks had, by name, and new layers at the new sizes only. The new
-        top toRGB starts at zero, so the grown generator first draws exactly the smaller one's
-        faces, bilinearly upsampled, and learns the finer detail from there; the critic's new
-        input blocks start afresh (its deeper layers keep what they learned)."""
+        """A run's checkpoint taken over at a higher resolution (progressive growing, in one go):
+        every layer the smaller networks had, by name, and new layers at the new sizes only. The
+        new toRGB layers start at zero, so the grown generator first draws exactly the smaller
+        one's faces, bilinearly upsampled, and learns the finer detail from there. The critic's
+        new blocks start afresh; its deeper layers keep what they learned, and so does its 1×1
+        colour input (`from_rgb`) where its width stays."""
         builders = {"mapping": build_mapping, "synthesis": build_synthesis, "critic": build_critic}
         builders |= {"mapping_ema": build_mapping, "synthesis_ema": build_synthesis, "class_head": build_class_head}
         kept: set[tuple[str, str]] = set()
@@ -300,9 +301,10 @@ class GanTrainer:
                 if had is not None and layer.weights and _shapes(had) == _shapes(layer):
                     layer.set_weights(had.get_weights())
                     kept.add((name, layer.name))
-        top = f"rgb{self.cfg.resolution}"
-        kernel = self.synthesis.get_layer(top).kernel
-        kernel.assign(np.zeros(kernel.shape, "float32"))
+        for res in self.cfg.resolutions:
+            if res > old.resolution:
+                kernel = self.synthesis.get_layer(f"rgb{res}").kernel
+                kernel.assign(np.zeros(kernel.shape, "float32"))
         # The EMA copies' new layers start where the live ones do.
         for ema, live in (("mapping_ema", self.mapping), ("synthesis_ema", self.synthesis)):
             for layer in self._models()[ema].layers:
