@@ -1,0 +1,77 @@
+"""A training run's latest checkpoint against the painter (and the shipped model), while it trains.
+
+    python benchmarks/side_by_side_run.py runs/gan-traits256 [--players 300] [--probe 2000] [--shipped] [--keep M.keras]
+
+Exports a copy of the run's checkpoint (the run itself is not touched, so it can go on
+training), then measures it with generator.measures.side_by_side on the same held-out players
+as the painter: sharpness ratio, look-alike share, the largest grey / blond / beard gap by age
+band and the grey cliff. With --shipped the shipped model is measured in the same run, read by
+the same attribute probe, so the two rows compare. Prints one JSON line per model. --keep saves
+the export (for benchmarks/sheet_side_by_side.py --model). Run from the repository root: the
+run's dataset is found by its recorded command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from facepack.core.quiet import import_keras
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("run", type=Path)
+    ap.add_argument("--players", type=int, default=300)
+    ap.add_argument("--probe", type=int, default=2000, help="painted faces the attribute probe trains on")
+    ap.add_argument("--shipped", action="store_true", help="measure the shipped model too")
+    ap.add_argument("--noise", type=float, default=0.5, help="the export's --inference-noise")
+    ap.add_argument("--keep", type=Path, default=None, help="save the export here")
+    a = ap.parse_args()
+
+    keras = import_keras()
+    from facepack.generator import load_generator
+    from facepack.generator.measures import side_by_side, train_probe
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import TrainSettings, config_of, train_generator
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / a.run.name
+        shutil.copytree(a.run / "checkpoint", copy / "checkpoint")
+        state = json.loads((copy / "checkpoint" / "state.json").read_text())
+        data = Path(state["command"].split()[3]) if state.get("command") else None
+        export = train_generator(
+            data,
+            copy,
+            GanConfig(**config_of(state)),
+            TrainSettings(**state["settings"]),
+            export_only=True,
+            noise=a.noise,
+            log=lambda m: None,
+        )
+        if a.keep:
+            shutil.copy(export, a.keep)
+            shutil.copy(export.with_suffix(".json"), a.keep.with_suffix(".json"))
+        probe = train_probe(keras, count=a.probe)
+        painter = load_generator("painter", size=256)
+        models = [(f"{a.run.name} step {state['step']}", export)] + ([("shipped", None)] if a.shipped else [])
+        for name, model in models:
+            gen = load_generator("learned", size=256, model=model)
+            r = side_by_side(
+                keras,
+                lambda reqs, gen=gen: [p.image for p in gen.generate(reqs)],
+                lambda reqs: [p.image for p in painter.generate(reqs)],
+                count=a.players,
+                probe=probe,
+            )
+            keep = ("sharpness_ratio", "lookalike_share", "reference_lookalike_share", "largest_rate_gap", "grey_cliff")
+            row = {k: r[k] for k in keep + ("reference_grey_cliff", "meets_bars", "probe_accuracy")}
+            row["rates"], row["painter_rates"] = r["candidate"]["rates"], r["reference"]["rates"]
+            print(json.dumps({"model": name, **row}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
