@@ -541,10 +541,11 @@ def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
         if not state_file.exists():
             raise FacepackError(f"--init {init}: a run folder needs its checkpoint/ (or give an exported .keras)")
         state = json.loads(state_file.read_text())
-        if config_of(state) == trainer.cfg.to_dict():
+        run_cfg = GanConfig(**config_of(state))
+        if run_cfg == trainer.cfg:
             trainer.load_networks(init, taking_over=True)
-        elif grows(GanConfig(**config_of(state)), trainer.cfg):
-            trainer.grow_from(init, GanConfig(**config_of(state)))
+        elif grows(run_cfg, trainer.cfg):
+            trainer.grow_from(init, run_cfg)
         else:
             raise FacepackError(
                 f"--init {init}: that run has another network size; give the same --latent and --channel-* "
