@@ -27,21 +27,31 @@ from pathlib import Path
 from facepack.build import BuildOptions, build_pack
 roster, out, generator, segmenter = sys.argv[1:5]
 # A count and three times, not a time a face: the build's own memory is what is measured.
-faces, t33, last, lap = 0, None, None, None
+faces, t33, last, lap, lap_cpu, kept = 0, None, None, None, None, 0
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+def start(todo):
+    global kept, lap, lap_cpu
+    kept = players - todo  # a resumed build keeps what an earlier, stopped one wrote
+    lap, lap_cpu = time.perf_counter(), cpu()
 def face(*_):
-    global faces, t33, last, lap
+    global faces, t33, last, lap, lap_cpu
     faces += 1
     last = time.perf_counter()
     if faces == 33:
         t33 = last
     if faces % 5000 == 0:  # a long build shows how it goes (to stderr)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        lately = 5000 / (last - lap) if lap else float("nan")
-        print(f"  {faces} faces  {last - t0:.0f} s  {lately:.1f} faces/s lately  peak RSS {rss:.0f} MB", file=sys.stderr, flush=True)
-        lap = last
+        busy = (cpu() - lap_cpu) / (last - lap)
+        print(f"  {kept + faces} faces in the pack ({faces} made)  {last - t0:.0f} s  {5000 / (last - lap):.1f} faces/s "
+              f"and {busy:.2f} cores busy lately  peak RSS {rss:.0f} MB", file=sys.stderr, flush=True)
+        lap, lap_cpu = last, cpu()
 t0 = time.perf_counter()
+players = sum(1 for _ in open(roster, encoding="utf-8"))
 report = build_pack(
     BuildOptions(roster=Path(roster), out=Path(out), season=date(2026, 11, 21), generator=generator, segmenter=segmenter),
+    on_start=start,
     on_face=face,
 )
 wall = time.perf_counter() - t0
@@ -50,7 +60,7 @@ steady = (faces - 33) / (last - t33) if faces > 64 else float("nan")
 with open(report.pack / "manifest.csv", encoding="utf-8") as f:  # a line at a time: it runs to megabytes
     redrawn = sum("re-drawn" in line for line in f)
 rss_now = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS")) / 1024  # at the end (Linux)
-print(json.dumps({"built": built, "redrawn": redrawn, "wall_s": round(wall, 1), "faces_per_s": round(steady, 1),
+print(json.dumps({"built": built, "kept": report.count("kept"), "redrawn": redrawn, "wall_s": round(wall, 1), "faces_per_s": round(steady, 1),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), "end_rss_mb": round(rss_now)}))
 """
 
@@ -65,13 +75,19 @@ def write_roster(path: Path, players: int) -> None:
             f.write(f"{50_000_000 + i},First{i},Last{i},{d}.{m}.{y},{rng.choice(NATIONS)},Club{i % 40},C,{i % 99},Player\n")
 
 
-def build_once(players: int, generator: str, segmenter: str) -> dict | None:
-    """One build of a synthetic roster in a fresh process: built, redrawn, wall_s, faces_per_s, peak_rss_mb."""
+def build_once(players: int, generator: str, segmenter: str, keep: Path | None = None) -> dict | None:
+    """One build of a synthetic roster in a fresh process: built, kept, redrawn, wall_s, faces_per_s,
+    peak_rss_mb. With `keep`, roster and pack stay in that folder, so a build stopped part way
+    (a 100,000-player painter build outlasts a working session on 2 cores) is completed by the same
+    call later: the pack's finished faces are kept, as a user's rerun keeps them, and the build goes on."""
     with tempfile.TemporaryDirectory() as tmp:
-        roster = Path(tmp) / f"league{players}.csv"
-        write_roster(roster, players)
+        folder = keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        roster = folder / f"league{players}.csv"
+        if not roster.exists():
+            write_roster(roster, players)
         run = subprocess.run(
-            [sys.executable, "-c", CHILD, str(roster), str(Path(tmp) / "packs"), generator, segmenter],
+            [sys.executable, "-c", CHILD, str(roster), str(folder / "packs"), generator, segmenter],
             stdout=subprocess.PIPE,
             text=True,
         )

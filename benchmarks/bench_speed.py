@@ -1,6 +1,6 @@
 """Where a build's time goes, and how near it comes to what the machine can do: one run prints it all.
 
-    python benchmarks/bench_speed.py [--players 1000 10000] [--large 100000] [--runs 3] [--faces 256]
+    python benchmarks/bench_speed.py [--players 1000 10000] [--large 100000] [--keep DIR] [--runs 3] [--faces 256]
                                      [--sections peak networks stages pipeline scale]
 
 peak      this machine's float32 matmul rate, 2048 x 2048, best of 5: NumPy's BLAS and TensorFlow's.
@@ -13,7 +13,9 @@ pipeline  build's batched, threaded pipeline on --faces players against that one
           shape and against --batch-size 1; the whole build's achieved GFLOP/s and CPU use.
 scale     whole builds, each in a fresh process: the default and the learned build at --players,
           painter + colour key at --large; faces/s after start-up and peak RSS, min / median / max
-          over --runs (builds of more than 1,000 players run once).
+          over --runs (builds of more than 1,000 players run once). With --keep the --large build's
+          roster and pack stay in DIR: stopped part way, the same command completes the pack, keeping
+          what was made (as a user's rerun does), and says how much was kept.
 
 Asserts nothing. Numbers are for the machine it runs on; the README quotes which.
 """
@@ -214,12 +216,13 @@ def build_marks(opts) -> list[tuple[float, float]]:
     return marks
 
 
-def scale(sizes: list[int], large: int, runs: int) -> None:
+def scale(sizes: list[int], large: int, runs: int, keep: Path | None = None) -> None:
     plan = [(n, "painter", "learned") for n in sizes] + [(n, "learned", "learned") for n in sizes]
     plan += [(large, "painter", "chroma")] if large else []
     for n, generator, segmenter in plan:
-        repeat = runs if n <= 1000 else 1  # the longer builds once: a 10,000-player default build takes 10 minutes here
-        results = [r for r in (build_once(n, generator, segmenter) for _ in range(repeat)) if r]
+        where = keep if n == large else None  # a kept pack is built once: a second run would only keep it
+        repeat = runs if n <= 1000 and where is None else 1  # the longer builds once: 10,000 default faces take 10 minutes here
+        results = [r for r in (build_once(n, generator, segmenter, where) for _ in range(repeat)) if r]
         if not results:
             print(f"scale     {n:7d} players, {generator} + {segmenter}: failed")
             continue
@@ -229,8 +232,13 @@ def scale(sizes: list[int], large: int, runs: int) -> None:
             f"scale     {n:7d} players, {generator} + {segmenter}: faces/s {rates[0]:.1f} / {statistics.median(rates):.1f} / "
             f"{rates[-1]:.1f}, peak RSS {rss[0]} / {statistics.median(rss):.0f} / {rss[-1]} MB "
             f"(min / median / max of {len(results)}; at the end {results[0]['end_rss_mb']} MB; re-drawn {results[0]['redrawn']}, "
-            f"{results[0]['wall_s']:.0f} s)"
+            f"{results[0]['wall_s']:.0f} s{_kept(results[0])})"
         )
+
+
+def _kept(result: dict) -> str:
+    """A completed build says how much of the pack an earlier, stopped run of it had made."""
+    return f"; {result['built']} made in this run, {result['kept']} kept from an earlier one" if result.get("kept") else ""
 
 
 def main() -> None:
@@ -238,6 +246,11 @@ def main() -> None:
     ap.add_argument("--players", type=int, nargs="*", default=[1000, 10000])
     ap.add_argument("--large", type=int, default=100_000, help="players of the painter + colour-key build (0: none)")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        help="folder for the --large build's roster and pack: stopped, the same command completes it later",
+    )
     ap.add_argument("--faces", type=int, default=256, help="faces for the stage and pipeline measures")
     ap.add_argument("--sections", nargs="+", default=["peak", "networks", "stages", "pipeline", "scale"])
     ap.add_argument("--builds", nargs="+", default=[f"{g}+{s}" for g, s in BUILDS], help="generator+segmenter pairs to time")
@@ -253,7 +266,7 @@ def main() -> None:
             gflop = per_image["segmenter"] + (per_image["generator"] if generator == "learned" else 0.0)
             pipeline(generator, segmenter, a.faces, one, gflop, peak_rate)
     if "scale" in a.sections:
-        scale(a.players, a.large, a.runs)
+        scale(a.players, a.large, a.runs, a.keep)
 
 
 if __name__ == "__main__":

@@ -315,10 +315,10 @@ def build_pack(
         if on_start:
             on_start(todo.todo)
         models = models or (load_models(opts) if todo.todo else None)
-        known: list[np.ndarray] = []
-        if todo.todo:
-            kept = (inside_pack(pack, f) for f in todo.kept)
-            known = [c for c in (_code_of_file(f, profile) for f in kept if f.exists()) if c is not None]
+        # The kept portraits' likeness codes, read as render fills its index: a resumed 100,000-player
+        # build would otherwise hold a second copy of every kept face's code for the whole run.
+        kept = (inside_pack(pack, f) for f in (todo.kept if todo.todo else ()))
+        known = (c for c in (_code_of_file(f, profile) for f in kept if f.exists()) if c is not None)
         moved = frozenset(new for _, new in todo.moves)
         items = plan(roster.entries(), profile, pack, existing, own, opts, moved)
         report = BuildReport(pack, profile, {}, [], [], device=models.device if models and todo.todo else None)
@@ -413,7 +413,7 @@ def render(
     models: Models | None,
     profile: GameProfile,
     background,
-    known: list[np.ndarray],
+    known: Iterable[np.ndarray],
     opts: BuildOptions,
 ) -> Iterator[Rendered | Planned | SkippedRow]:
     """Every item in plan order: a finished portrait for each one to build, the others as they are.
