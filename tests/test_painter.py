@@ -161,3 +161,23 @@ def test_traits_are_the_painters_draw_in_numbers():
         assert trait(row, "grey") == np.float32(lk.grey) and trait(row, "style_" + lk.hair_style) == 1
         assert np.allclose([trait(row, f"hair_{c}") for c in "rgb"], np.array(lk.hair) / 255)
     assert np.isclose(trait(t[0], "age"), 1 / 23) and trait(t[1], "age") > 1  # 18, and a 47-year-old coach past the data's 40
+
+
+def test_a_beard_follows_the_cheeks_and_leaves_the_nose_clear():
+    # A beard's edge straight across the face covered the nose and read as a painted-on band.
+    size = 256
+    for seed in (3, 8, 21):
+        look = replace(sample_look(seed, 30.0, "CAN"), tilt=0.0, turn=0.0, facial_hair="none")
+        bare = paint(look, size, UI_BLUE)[0].astype(int)
+        for kind in ("beard", "full_beard", "stubble"):
+            bearded = paint(replace(look, facial_hair=kind), size, UI_BLUE)[0].astype(int)
+            nose = _pixel(look, 0.0, 0.3 * look.nose_length, size)
+            jaw = _pixel(look, 0.55, 0.75, size)
+            assert np.abs(bearded[nose] - bare[nose]).max() <= 6, (seed, kind)
+            if kind != "stubble":
+                assert np.abs(bearded[jaw] - bare[jaw]).max() > 15, (seed, kind)  # and is a beard
+
+
+def _pixel(look, lx: float, ly: float, size: int) -> tuple[int, int]:
+    """The (row, column) of a head-local point of an untilted look."""
+    return int((look.head_cy + ly * look.head_ry) * size), int((look.head_cx + lx * look.head_rx) * size)

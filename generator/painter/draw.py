@@ -372,18 +372,29 @@ def _mouth(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> None:
     c.paint(c.blur(chin, 0.005), skin * 0.78, 0.4)
 
 
+def _beard_top(lx: np.ndarray, ly: np.ndarray, high: float, low: float, ramp: float) -> np.ndarray:
+    """How far below a beard's upper edge each point lies (0 above it, 1 well inside): the cheek line
+    a real beard follows, from the sideburns (`high`, near the ears) down to the corners of the mouth
+    and under the nose (`low`). A straight edge across the face covered the nose and read as a
+    painted-on band."""
+    t = np.clip((0.85 - np.abs(lx)) / 0.55, 0, 1)
+    top = high + (low - high) * t * t * (3 - 2 * t)
+    return np.clip((ly - top) / ramp, 0, 1)
+
+
 def _facial_hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) -> None:
     kind = look.facial_hair
     if kind == "none":
         return
     lx, ly = h.lx, h.ly
+    under_nose = 0.47 * look.nose_length + 0.02  # the nostrils end at 0.4 x nose length, the moustache sits below
     lips_w = 0.30 * look.mouth_width
     mw = lips_w + 0.06
     mouth_hole = np.clip(1 - _gauss(lx, ly, 0.1 * look.turn, 0.62, lips_w * 0.8, 0.055 * look.lip_size) * 1.8, 0, 1)
     dark = hair * 0.8
     grain = np.clip(c.rng.random(head.shape).astype(np.float32) * 1.6 - 0.45, 0, 1)
     if kind == "stubble":
-        region = head * np.clip((ly - 0.28) / 0.15, 0, 1) * np.clip(1 - (np.abs(lx) - 0.8) / 0.1, 0, 1)
+        region = head * _beard_top(lx, ly, 0.1, under_nose, 0.15) * np.clip(1 - (np.abs(lx) - 0.8) / 0.1, 0, 1)
         region = np.maximum(region, head * _gauss(lx, ly, 0, 0.48, mw * 1.1, 0.06))
         c.paint(c.blur(region * grain, 0.0008) * mouth_hole, dark, 0.45 * look.beard_density)
         return
@@ -395,8 +406,8 @@ def _facial_hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndar
     if kind == "goatee":
         region = np.maximum(region, (_gauss(lx, ly, 0.1 * look.turn, 0.9, mw * 0.9, 0.28) > 0.3) * outline)
     if kind in ("beard", "full_beard"):
-        start = 0.25 if kind == "full_beard" else 0.38
-        jaw = np.clip((ly - start) / 0.12, 0, 1) * outline
+        high = 0.0 if kind == "full_beard" else 0.15  # a full beard grows up the sideburns to eye level
+        jaw = _beard_top(lx, ly, high, under_nose, 0.12) * outline
         side_limit = np.clip((1.0 - np.abs(lx)) / 0.05, 0, 1) if kind == "beard" else 1.0
         region = np.maximum(region, jaw * side_limit)
     region = c.blur(region.astype(np.float32), 0.002) * mouth_hole
@@ -440,7 +451,10 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
         outer = (np.abs(lx) / 0.9) ** 4 + ((ly + 0.62) / (0.5 + grow)) ** 4 < 1.0
     sides_to = {"medium": 0.45, "long": 0.55, "afro": 0.35, "curly": 0.12, "locs": 0.5, "high_top": -0.5}.get(style, 0.05)
     outer = outer & (ly < sides_to)
-    sideburn = (np.abs(lx) > 0.8) & (ly < 0.22)
+    # The sideburns, and the temples where hairline and sideburn meet in a curve: a square corner
+    # there made every haircut read as a helmet.
+    temple = 0.8 - 0.26 * (1 - np.clip((ly + 0.5 + 0.06 * rec) / 0.24, 0, 1)) ** 2
+    sideburn = (np.abs(lx) > temple) & (ly < 0.22)
     face = (head > 0.5) & (ly > hairline) & ~sideburn
     if style in ("medium", "long"):
         # A fringe falls over the forehead.
