@@ -185,7 +185,11 @@ def _back_hair(c: Canvas, h: Head, look: Look, hair: np.ndarray) -> None:
         tex = _strands(c, mask, (look.head_cx, look.head_cy - 0.25), 0.09, 260, False, thickness=6)
         c.paint(mask, hair[None, None, :] * 0.62 * (0.8 + 0.4 * tex[..., None]), matte=True)
         return
-    c.paint(mask, hair * 0.62, matte=True)
+    # Strands falling from the crown, darker toward the ends: flat, the hair behind the shoulders
+    # read as two panels of cloth.
+    tex = _strands(c, mask, (look.head_cx, look.head_cy - 0.3), 0.05, 900, False)
+    ends = 1.0 - 0.18 * np.clip((h.ly - 0.4) / max(drop - 0.4, 0.3), 0, 1)
+    c.paint(mask, hair[None, None, :] * (0.62 * (0.84 + 0.3 * tex) * ends)[..., None], matte=True)
 
 
 def _neck_and_jersey(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> float:
