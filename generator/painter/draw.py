@@ -194,7 +194,9 @@ def _back_hair(c: Canvas, h: Head, look: Look, hair: np.ndarray) -> None:
 
 def _neck_and_jersey(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> float:
     cx = look.head_cx
-    nw = 0.60 * look.head_rx * look.neck_width
+    # A man's neck is about four fifths as wide as his head (neck circumference 39-43 cm against a
+    # head breadth of about 15.5 cm), a hockey player's more; at 0.6 every player had a thin neck.
+    nw = 0.78 * look.head_rx * look.neck_width
     ys = look.head_cy + look.head_ry * 1.36  # where the shoulders meet the neck
     sw = 0.47 * look.shoulder_width
 
@@ -205,7 +207,14 @@ def _neck_and_jersey(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> float:
     c.paint(neck, skin * 0.78, matte=True)
     c.shade(neck, 0.72 + 0.2 * under_jaw + 0.05 * look.light * (c.x - cx) / nw)
 
-    drop = [(sw, 0.17), (sw * 0.97, 0.09), (sw * 0.86, 0.045), (sw * 0.68, 0.018), (sw * 0.45, 0.004), (nw * 1.45, -0.012)]
+    # The shoulder line from where the collar ends (x0) out to the arm: its points are set between
+    # x0 and the shoulder's width, so a wider neck makes a steeper slope, never a fold in the outline.
+    x0 = nw * 1.32
+    drop = [
+        (x0 + (sw - x0) * (f - 0.34) / 0.66, dy)
+        for f, dy in ((1.0, 0.17), (0.97, 0.09), (0.86, 0.045), (0.68, 0.018), (0.45, 0.004))
+    ]
+    drop.append((x0, -0.012))
     left = [(cx - dx, ys + dy) for dx, dy in drop]
     right = [(cx + dx, ys + dy) for dx, dy in reversed(drop)]
     body = np.array([(cx - sw, 1.08)] + left + right + [(cx + sw, 1.08)])
@@ -430,8 +439,14 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
     # The hairline: higher at the temples as it recedes (the M shape).
     hairline = -0.5 - rec * (0.06 + 0.3 * lx**2) + 0.03 * c.smooth_noise(30)
     if style == "bald":
-        fringe = head * (np.abs(lx) > 0.78) * (ly > -0.45) * (ly < 0.12)
-        c.paint(c.blur(fringe.astype(np.float32), 0.004), hair * 0.9, 0.55)
+        # What is left: a horseshoe of cropped hair low on the sides, thinning as it rises and curving
+        # out toward the crown, just proud of the skull. Two flat blocks at the temples (until this
+        # version) read as paint, not hair.
+        edge = 0.8 + 0.17 * np.clip((0.05 - ly) / 0.5, 0, 1)
+        band = ((np.abs(lx) > edge) & (ly < 0.05)).astype(np.float32) * np.clip((ly + 0.5) / 0.25, 0, 1)
+        fringe = c.blur(band, 0.003) * c.poly(h.outline(look.jaw, grow=0.015))
+        c.paint(fringe, hair * 0.85, 0.5)
+        c.paint(fringe * np.clip(c.rng.random(head.shape).astype(np.float32) - 0.35, 0, 1), hair * 0.6, 0.8)
         c.paint(c.blur(c.ellipse(*h.pt(-0.3, -0.75)[()], 0.03, 0.015, h.tilt), 0.01), (255, 255, 255), 0.18)
         return
     vol = look.hair_volume
