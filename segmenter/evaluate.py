@@ -10,7 +10,11 @@ fitted to the portrait's output size (157x200, EHM) and compared:
 - spill_ratio_vs_chroma: the background colour left on the edge after compositing
   on white (the share of UI blue in each pixel beyond what the true matte puts
   there, summed, per pixel of true boundary), as a ratio to the colour key's on the
-  same images. Below 1 means a thinner rim than the baseline.
+  same images. Below 1 means a thinner rim than the baseline;
+- visibly_wrong: the share of images with a region a person sees cut wrongly, a connected
+  blob of at least VISIBLE_PX output pixels where the matte is off by more than half (an ear
+  is about 90). The means above hide such a miss: the shipped model cut away the long hair
+  hanging behind the shoulders of 4 % of painted players while its mean IoU stayed 0.996.
 
 The same numbers on the undegraded images are reported under `clean`.
 
@@ -40,6 +44,9 @@ from facepack.segmenter.people import agreement, load_references
 from facepack.segmenter.photos import INSTALL_HINT, load_backgrounds, photos_available
 
 OUTPUT_SIZE = (157, 200)
+# A miss this big shows in the game's portrait: a bitten ear, a lock of hair gone (set by eye on
+# the misses of the models in the README; the colour key's stray rim pixels stay under it).
+VISIBLE_PX = 12
 CONTRAST = np.array([255.0, 255.0, 255.0], np.float32)
 
 
@@ -55,6 +62,13 @@ def boundary_distance(pred: np.ndarray, true: np.ndarray) -> float:
     dt_true = cv2.distanceTransform((~bt).astype(np.uint8), cv2.DIST_L2, 5)
     dt_pred = cv2.distanceTransform((~bp).astype(np.uint8), cv2.DIST_L2, 5)
     return float((dt_true[bp].sum() + dt_pred[bt].sum()) / (bp.sum() + bt.sum()))
+
+
+def largest_miss(pred: np.ndarray, true: np.ndarray) -> int:
+    """Output pixels in the largest connected region where the matte is off by more than half."""
+    wrong = (np.abs(pred - true) > 0.5).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(wrong, connectivity=8)
+    return int(stats[1:, cv2.CC_STAT_AREA].max()) if count > 1 else 0
 
 
 def iou(pred: np.ndarray, true: np.ndarray) -> float:
@@ -89,6 +103,8 @@ def _scores(segment, chroma, images, alphas, degrade: bool) -> dict:
                 iou(c_o, a_o),
                 boundary_distance(c_o, a_o),
                 spill(img_o, c_o, a_o, fg_o),
+                largest_miss(p_o, a_o) >= VISIBLE_PX,
+                largest_miss(c_o, a_o) >= VISIBLE_PX,
             )
         )
     r = np.asarray(rows, np.float64).mean(axis=0)
@@ -97,7 +113,13 @@ def _scores(segment, chroma, images, alphas, degrade: bool) -> dict:
         "boundary_px": round(float(r[1]), 3),
         "spill": round(float(r[2]), 4),
         "spill_ratio_vs_chroma": round(float(r[2] / max(r[5], 1e-9)), 3),
-        "chroma": {"mean_iou": round(float(r[3]), 4), "boundary_px": round(float(r[4]), 3), "spill": round(float(r[5]), 4)},
+        "visibly_wrong": round(float(r[6]), 4),
+        "chroma": {
+            "mean_iou": round(float(r[3]), 4),
+            "boundary_px": round(float(r[4]), 3),
+            "spill": round(float(r[5]), 4),
+            "visibly_wrong": round(float(r[7]), 4),
+        },
     }
 
 
@@ -110,12 +132,13 @@ def photograph_scores(segment: Callable, images: np.ndarray, alphas: np.ndarray)
     for img, a, p in zip(inputs, alphas, segment(inputs)):
         _, a_o = fit(img, a, OUTPUT_SIZE)
         _, p_o = fit(img, p, OUTPUT_SIZE)
-        rows.append((iou(p_o, a_o), boundary_distance(p_o, a_o)))
+        rows.append((iou(p_o, a_o), boundary_distance(p_o, a_o), largest_miss(p_o, a_o) >= VISIBLE_PX))
     r = np.asarray(rows, np.float64)
     return {
         "mean_iou": round(float(r[:, 0].mean()), 4),
         "boundary_px": round(float(r[:, 1].mean()), 3),
         "worst_iou": round(float(r[:, 0].min()), 4),
+        "visibly_wrong": round(float(r[:, 2].mean()), 4),
         "backgrounds": [p.name for p in held_out],
     }
 
