@@ -140,7 +140,7 @@ class Noise(layers.Layer):
     def call(self, x, training=False):
         if training:
             b, h, w = ops.shape(x)[0], ops.shape(x)[1], ops.shape(x)[2]
-            noise = keras.random.normal((b, h, w, 1), seed=self.seed_generator)
+            noise = keras.random.normal((b, h, w, 1), dtype=x.dtype, seed=self.seed_generator)
         else:
             noise = self.fixed
         return x + self.strength * noise
