@@ -221,7 +221,9 @@ class Project(layers.Layer):
 
     def call(self, inputs):
         score, features, proj = inputs
-        return score + ops.sum(features * proj, axis=-1, keepdims=True) * ops.rsqrt(ops.cast(ops.shape(features)[-1], features.dtype))
+        return score + ops.sum(features * proj, axis=-1, keepdims=True) * ops.rsqrt(
+            ops.cast(ops.shape(features)[-1], features.dtype)
+        )
 
 
 @keras.saving.register_keras_serializable(package="facepack")
