@@ -5,7 +5,7 @@ import numpy as np
 from facepack.core.appearance import appearance_table, complexion_of, region_mix
 from facepack.generator import UI_BLUE, FaceRequest, load_generator
 from facepack.generator.painter.draw import paint
-from facepack.generator.painter.look import greyness, sample_look
+from facepack.generator.painter.look import FADED_STYLES, greyness, sample_look
 
 
 def test_same_seed_same_pixels_and_different_seeds_differ():
@@ -129,6 +129,36 @@ def test_tightly_curled_hair_is_worn_as_many_ways_as_straight():
         mattes = [paint(lk, 100, UI_BLUE)[1] for lk in (look, replace(look, hair_style="buzz"))]
         area = [m[int(100 * rows[0]) : int(100 * rows[1]), int(100 * cols[0]) : int(100 * cols[1])].sum() for m in mattes]
         assert area[0] > area[1] + 40, (style, area)
+
+
+def test_a_crop_of_tight_curls_is_cut_close_at_the_sides_often_faded():
+    """Tightly curled hair cropped short is cut with the sides close to the head: drawn as straight
+    hair, the crop was a smooth helmet and the curls a bowl cut, 10-14 % wider than the head at
+    the brows. Two thirds of the crops are faded toward the skin, a few have a shaved part, and
+    other hair is never cut that way."""
+    looks = [lk for lk in (sample_look(s, 26.0, "NGA") for s in range(400)) if lk.coily and lk.hair_style in FADED_STYLES]
+    assert 0.55 < np.mean([lk.fade > 0 for lk in looks]) < 0.8
+    assert 0.1 < np.mean([lk.hard_part != 0 for lk in looks]) < 0.25
+    # Wavy and curly European hair keeps its own cuts (a Swede of African origin may wear a fade).
+    regions = appearance_table()["regions"]
+    swedes = [lk for lk in (sample_look(s, 26.0, "SWE") for s in range(400)) if regions[lk.region]["curly"] < 0.5]
+    assert not any(lk.coily or lk.fade or lk.hard_part for lk in swedes)
+
+    def width_at_brows(look) -> float:
+        alpha = paint(look, 200, UI_BLUE)[1]
+        row = int((look.head_cy - 0.3 * look.head_ry) * 200)
+        return (alpha[row] > 0.5).sum() / (2 * look.head_rx * 200)
+
+    curls = [replace(lk, fade=0.0, hard_part=0.0) for lk in looks if lk.hair_style == "curly"][:3]
+    assert all(width_at_brows(lk) < 1.02 for lk in curls), [width_at_brows(lk) for lk in curls]
+    assert all(width_at_brows(replace(lk, coily=False)) > 1.08 for lk in curls)
+    # A fade shows the skin on the sides above the ears, where an unfaded crop is hair.
+    crew = next(lk for lk in looks if lk.hair_style == "crew")
+    side = [paint(replace(crew, fade=f, hard_part=0.0), 200, UI_BLUE)[0] for f in (0.0, 1.0)]
+    ys = int((crew.head_cy - 0.15 * crew.head_ry) * 200)
+    xs = int((crew.head_cx - 0.88 * crew.head_rx) * 200)
+    patch = [float(img[ys - 3 : ys + 3, xs - 2 : xs + 2].mean()) for img in side]
+    assert patch[1] > patch[0] + 8, patch
 
 
 def test_another_face_for_the_same_player_keeps_who_they_are():

@@ -450,6 +450,11 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
         c.paint(c.blur(c.ellipse(*h.pt(-0.3, -0.75)[()], 0.03, 0.015, h.tilt), 0.01), (255, 255, 255), 0.18)
         return
     vol = look.hair_volume
+    lined = look.coily and style in ("buzz", "crew", "curly")
+    if lined:
+        # A line-up: the barber's straight edge across the forehead, turning back square at the
+        # temple corners, where the skin shows up to the crown's edge.
+        hairline = -0.56 - rec * (0.04 + 0.12 * lx**2) - 0.2 * np.clip((np.abs(lx) - 0.58) / 0.14, 0, 1)
     grow = {
         "buzz": 0.015,
         "crew": 0.05,
@@ -470,9 +475,16 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
         outer = (np.abs(lx) / 0.9) ** 4 + ((ly + 0.62) / (0.5 + grow)) ** 4 < 1.0
     sides_to = {"medium": 0.45, "long": 0.55, "afro": 0.35, "curly": 0.12, "locs": 0.5, "high_top": -0.5}.get(style, 0.05)
     outer = outer & (ly < sides_to)
+    if lined:
+        # Cropped close on the sides whatever the top: short curls grown out at the sides read as a bowl cut.
+        taper = 1 + grow * np.clip((-0.35 - ly) / 0.5, 0, 1)
+        top = (lx / taper) ** 2 + ((ly - centre) / (0.92 + grow)) ** 2 < 1.0
+        outer = (top | ((lx / 1.04) ** 2 + (ly / 1.02) ** 2 < 1.0)) & (ly < 0.05)
     # The sideburns, and the temples where hairline and sideburn meet in a curve: a square corner
     # there made every haircut read as a helmet.
     temple = 0.8 - 0.26 * (1 - np.clip((ly + 0.5 + 0.06 * rec) / 0.24, 0, 1)) ** 2
+    if lined:
+        temple = np.full_like(lx, 0.84)
     sideburn = (np.abs(lx) > temple) & (ly < 0.22)
     face = (head > 0.5) & (ly > hairline) & ~sideburn
     if style in ("medium", "long"):
@@ -480,9 +492,17 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
         face = face & ~((ly < -0.32 + 0.06 * np.sin(lx * 9)) & (np.abs(lx) < 0.95))
     region = (outer & ~face).astype(np.float32)
     region = cv2.GaussianBlur(region, (0, 0), 0.9)
+    faded = np.zeros_like(region)
+    if look.fade > 0:
+        # The sides clipped toward the skin from `top` down: what stays is a shadow on the scalp
+        # (painted below), and the silhouette hugs the head there instead of the hair's.
+        top = 0.1 - 0.55 * look.fade
+        faded = np.clip((ly - top) / 0.22, 0, 1) * np.clip((np.abs(lx) - 0.45) / 0.25, 0, 1)
+        scalp = region * head * faded
+        region = region * (1 - faded)
 
     origin = tuple(h.pt(0.25 if style == "side_part" else 0.0, -0.35 if style == "swept" else -0.9)[()])
-    curl = style in ("curly", "afro", "high_top")
+    curl = style in ("curly", "afro", "high_top") or lined
     if style == "locs":  # ropes: fewer, thicker, longer strands
         tex = _strands(c, region, origin, 0.05, 700, False, thickness=4)
     else:
@@ -490,20 +510,35 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
     top_light = 1.0 + 0.18 * _gauss(lx, ly, -0.25 * np.sign(look.light or 1), -0.75, 0.45, 0.25)
     root_dark = 0.8 + 0.2 * np.clip((-ly - 0.3) / 0.5, 0, 1)
     colour = hair[None, None, :] * ((0.82 + 0.3 * tex) * top_light * root_dark)[..., None]
+    if look.fade > 0:
+        grain = np.clip(c.rng.random(head.shape).astype(np.float32) - 0.3, 0, 1)
+        c.paint(scalp * (1 - 0.6 * faded), _mix(hair, hair * 0.7, 0.5), 0.45)
+        c.paint(scalp * (1 - 0.8 * faded) * grain, hair * 0.6, 0.6)
     if style == "buzz":
         c.paint(region * head, _mix(hair, hair * 0.7, 0.5), 0.55)
         c.paint(region * head * np.clip(c.rng.random(head.shape).astype(np.float32) - 0.3, 0, 1), hair * 0.6, 0.8)
+        _hard_part(c, h, look, region * head)
         return
     if style == "high_top":  # the faded sides: a shadow of hair on the scalp below the block
         scalp = (head > 0.5) & (ly < hairline + 0.12) & (ly > -0.95) & ~(region > 0.5)
         c.paint(c.blur(scalp.astype(np.float32), 0.002) * head, _mix(hair, hair * 0.7, 0.5), 0.45)
     c.paint(region, colour, 1.0, matte=True)
+    _hard_part(c, h, look, region)
     if style == "side_part":
         part = c.polyline(h.pt(np.array([0.45, 0.42, 0.38]), np.array([-0.55, -0.8, -1.0])), 0.003)
         c.paint(c.blur(part, 0.001) * region, _mix(hair, (210, 170, 150), 0.4), 0.6)
     # Hair casts a soft shadow on the forehead just below it.
     shadow = c.blur(region, 0.006) * head * (1 - region)
     c.shade(shadow, 0.82)
+
+
+def _hard_part(c: Canvas, h: Head, look: Look, region: np.ndarray) -> None:
+    """A shaved part line on one side of a crop: the scalp shows through a thin curved cut."""
+    if not look.hard_part:
+        return
+    side = look.hard_part
+    line = c.polyline(h.pt(side * np.array([0.5, 0.47, 0.42, 0.36]), np.array([-0.5, -0.66, -0.82, -0.96])), 0.0035)
+    c.paint(c.blur(line, 0.0008) * np.clip(region * 1.5, 0, 1), _mix(look.skin, look.hair, 0.25), 0.85)
 
 
 def paint(look: Look, size: int, background: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -82,6 +82,12 @@ class Look:
     texture_seed: int
     hair_colour: str = ""  # the appearance table's name for the hair before greying
     grey: float = 0.0  # greyness(): 0 none, 0.3 first grey, 0.9 white
+    # Tightly curled (Afro-textured) hair is cut its own way (short_cut()): a crisp line-up at the
+    # forehead, the sides often faded to the skin, now and then a shaved part. Drawn as straight
+    # hair, such a crop read as a smooth helmet and short curls as a bowl cut.
+    coily: bool = False
+    fade: float = 0.0  # how high the sides are clipped toward the skin: 0 not at all, 1 above the temples
+    hard_part: float = 0.0  # a shaved part line: 0 none, -1 on the player's right, 1 on his left
 
 
 def pick_weighted(rng: np.random.Generator, weights: dict[str, float]) -> str:
@@ -136,6 +142,27 @@ def _facial_hair(rng: np.random.Generator, group: str) -> str:
 GREYING_AGE = (44.0, 6.0)
 
 
+# The cuts tightly curled hair takes short (drawn from their own stream of the seed, so that
+# nothing else about a face moves): a third keep full sides, the rest are faded from just
+# above the ears to above the temples, and one in four of those has a shaved part.
+FADED_STYLES = ("buzz", "crew", "curly")
+# Curls are tight (Afro-textured) where most of a region's people have curly hair: the
+# table's `curly` is one share for wavy European and coiled African hair alike.
+COILY_REGION = 0.5
+
+
+def short_cut(seed: int, variant: int, style: str, coily: bool) -> tuple[float, float]:
+    """(fade, hard_part) of a player's haircut; (0, 0) for anything but a crop of tight curls."""
+    if not coily or style not in FADED_STYLES:
+        return 0.0, 0.0
+    rng = np.random.default_rng([seed, 0xFADE, variant])
+    if rng.random() < 0.33:
+        return 0.0, 0.0
+    fade = float(rng.uniform(0.2, 1.0))
+    part = float(rng.choice([-1.0, 1.0])) if rng.random() < 0.25 else 0.0
+    return fade, part
+
+
 def greyness(seed: int, age: float) -> float:
     """How grey a player's hair is at `age`: 0 (none) to 0.9, rising gradually past their own onset."""
     onset = np.random.default_rng([seed, 0x6E7]).normal(*GREYING_AGE)
@@ -184,6 +211,8 @@ def sample_look(
 
     curly = bool(rng.random() < region["curly"])
     style = _hair_style(rng, age, curly)
+    coily = curly and region["curly"] >= COILY_REGION
+    fade, hard_part = short_cut(seed, variant, style, coily)
     recession = float(np.clip(rng.normal((age - 24) / 18, 0.25), 0, 1)) if group != "junior" else 0.0
 
     junior = group == "junior"
@@ -238,6 +267,9 @@ def sample_look(
         texture_seed=int(rng.integers(2**31)),
         hair_colour=hair_colour,
         grey=grey,
+        coily=coily,
+        fade=fade,
+        hard_part=hard_part,
     )
 
 
