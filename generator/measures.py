@@ -7,7 +7,7 @@ same grey veteran over and over (issue 21). These measures ask what that person 
   portrait at the pack's 200 px height, per face. Reported as the ratio of the means,
   candidate over reference.
 - look-alikes: each face's distance to its nearest other face in the pack (face_code, RMS in
-  Lab), and the share of players whose nearest face is within likeness.SAME_PERSON, the
+  Lab, its lightness adapted to each face), and the share of players whose nearest face is within likeness.SAME_PERSON, the
   distance under which a person looking at the pair calls them one person (calibrated by eye
   on closest pairs of both generators: benchmarks/sheet_closest_pairs.py).
 - attribute rates by age band: grey, blond, beard and bald, read by an attribute probe, a

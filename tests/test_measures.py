@@ -38,6 +38,30 @@ def test_nearest_finds_twins(painted):
     assert np.median(nearest_distances(images)) > 5.0
 
 
+def test_the_code_tells_dark_faces_apart_as_a_person_does():
+    """Two painted Nigerian players, one bald with stubble, the other a high-top with a full beard, are
+    two people to anyone; in raw Lab lightness they sat under SAME_PERSON (4.2). A fair face's code
+    is raw Lab, as SAME_PERSON was calibrated on."""
+    from facepack.core.likeness import SAME_PERSON, face_area, face_code
+    from facepack.generator import UI_BLUE
+    from facepack.generator.painter.draw import paint
+    from facepack.generator.painter.look import sample_look
+
+    def raw(image):
+        lab = cv2.cvtColor(np.ascontiguousarray(face_area(image)), cv2.COLOR_RGB2LAB).astype(np.float32)
+        return cv2.resize(lab, (8, 8), interpolation=cv2.INTER_AREA).ravel()
+
+    def rms(a, b):
+        return float(np.sqrt(((a - b) ** 2).mean()))
+
+    looks = [sample_look(s, 30.0, "NGA") for s in (96, 102)]
+    assert [(lk.hair_style, lk.facial_hair) for lk in looks] == [("bald", "stubble"), ("high_top", "full_beard")]
+    pair = [paint(lk, 128, UI_BLUE)[0] for lk in looks]
+    assert rms(*map(face_code, pair)) > SAME_PERSON + 1 > rms(*map(raw, pair)) + 1 > SAME_PERSON
+    fair = paint(sample_look(1, 30.0, "SWE"), 128, UI_BLUE)[0]
+    assert np.array_equal(face_code(fair), raw(fair))
+
+
 def test_labels_are_what_the_painter_drew():
     looks = [look_of(r) for r in players(400, 4)]
     read = [labels(look) for look in looks]
