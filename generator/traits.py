@@ -34,7 +34,8 @@ HAIR_STYLES = (
     "swept",
 )
 FACIAL_HAIR = ("none", "stubble", "moustache", "goatee", "beard", "full_beard")
-MIN_AGE, AGE_SPAN = 17.0, 23.0  # 17 -> 0, 40 -> 1: the painted data's span
+# 17 -> 0, 40 -> 1: the first painted data's span, kept so that trained networks keep its meaning.
+MIN_AGE, AGE_SPAN = 17.0, 23.0
 
 NAMES = (
     ("known", "age", "grey", "recession", "wrinkles", "beard_density", "turn", "light")

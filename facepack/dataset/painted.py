@@ -15,7 +15,11 @@ from facepack.generator.painter.look import appearance_table
 from facepack.generator.traits import traits_of
 from facepack.players import face_seed
 
-MIN_AGE, MAX_AGE = 17.0, 40.0
+# The ages a pack asks for: players to their late forties (the held-out players the learned
+# generator is measured on span 17-49). Painted data stopped at 40 until this version, and a
+# network trained on it drew 41-49-year-olds grey half as often as the painter (22 % against
+# 47 %), the largest gap of any age band and attribute.
+MIN_AGE, MAX_AGE = 17.0, 49.0
 
 
 def painted_samples(count: int, size: int, seed: int = 0, start: int = 0, workers: int = 1) -> Iterator[Sample]:
