@@ -6,7 +6,7 @@ import pytest
 
 from facepack.core.likeness import nearest_distances
 from facepack.generator import load_generator
-from facepack.generator.measures import grey_cliff, labels, players, rates_by_age, sharpness
+from facepack.generator.measures import EYE_BOXES, EYE_ROWS, eye_whites, grey_cliff, labels, players, rates_by_age, sharpness
 from facepack.generator.painter.look import look_of
 
 
@@ -60,6 +60,27 @@ def test_the_code_tells_dark_faces_apart_as_a_person_does():
     assert rms(*map(face_code, pair)) > SAME_PERSON + 1 > rms(*map(raw, pair)) + 1 > SAME_PERSON
     fair = paint(sample_look(1, 30.0, "SWE"), 128, UI_BLUE)[0]
     assert np.array_equal(face_code(fair), raw(fair))
+
+
+def test_eye_whites_see_open_eyes_and_not_lids(painted):
+    """Every painted face shows the whites of its eyes; the same faces with the lids shut (the eye
+    boxes painted over in the colour round them) or the eyes smeared to smudges show none."""
+    _, images = painted
+    assert eye_whites(images).all()
+    assert eye_whites([cv2.resize(i, (128, 128), interpolation=cv2.INTER_AREA) for i in images]).mean() > 0.9
+    shut, smeared = [], []
+    for image in images:
+        n = image.shape[0]
+        rows = slice(int(EYE_ROWS[0] * n), int(EYE_ROWS[1] * n))
+        lids, smear = image.copy(), image.copy()
+        for a, b in EYE_BOXES:
+            cols = slice(int(a * n), int(b * n))
+            lids[rows, cols] = np.median(image[rows.stop : rows.stop + 4, cols].reshape(-1, 3), axis=0)
+            smear[rows, cols] = cv2.GaussianBlur(image, (0, 0), 3.0)[rows, cols]
+        shut.append(lids)
+        smeared.append(smear)
+    assert not eye_whites(shut).any()
+    assert eye_whites(smeared).mean() < 0.1
 
 
 def test_labels_are_what_the_painter_drew():
