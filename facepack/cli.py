@@ -408,6 +408,11 @@ def train_generator_cmd(
         help="AC-GAN: the critic also learns age group and complexion from real portraits, and the generator is scored, at this weight, on being recognised as asked (0: off).",
         show_default=False,
     ),
+    face_critic: bool = typer.Option(
+        False,
+        "--face-critic",
+        help="A second critic that judges the face alone (brows to chin) at full resolution, beside the whole portrait's.",
+    ),
     traits: bool = typer.Option(
         False,
         "--traits",
@@ -466,6 +471,7 @@ def train_generator_cmd(
         augment=augment,
         balance_ages=balance_ages,
         class_weight=class_weight,
+        face_critic=face_critic,
     )
     command = "facepack train generator " + " ".join(sys.argv[3:])
     train_generator(

@@ -292,6 +292,30 @@ def test_a_class_head_run_takes_over_a_run_without_one(run, tmp_path):
         train_generator(data, tmp_path / "ac", GanConfig(**TINY), replace(ac, steps=3, class_weight=0.0), log=lambda m: None)
 
 
+def test_a_face_critic_judges_the_face_and_takes_over_a_run_without_one(run, tmp_path):
+    """The face critic sees the face square of each portrait; a run with one goes on from a run
+    without one (its own critic starting afresh), resumes with it, and refuses to drop it."""
+    from facepack.core.errors import FacepackError
+    from facepack.generator.stylegan.model import GanConfig, face_crop
+    from facepack.generator.stylegan.train import GanTrainer, train_generator
+
+    images = np.zeros((1, 16, 16, 4), np.float32)
+    images[0, 5:13, 4:12] = 1.0
+    assert face_crop(images).shape == (1, 8, 8, 4) and face_crop(images).min() == 1.0
+    data, out, _, settings = run
+    faced = replace(settings, steps=1, face_critic=True)
+    trainer = GanTrainer(GanConfig(**TINY), faced)
+    assert trainer.judged(np.zeros((2, 16, 16, 4), np.float32), np.zeros(2, "int32"), np.zeros(2, "int32"))[0].shape == (2, 2)
+    assert len(trainer.d_vars) > len(trainer.critic.trainable_variables)
+    export = train_generator(data, tmp_path / "f", GanConfig(**TINY), faced, init=out, log=lambda m: None)
+    card = json.loads(export.with_suffix(".json").read_text())
+    assert "face critic" in card["architecture"] and card["settings"]["face_critic"] is True
+    assert (tmp_path / "f" / "checkpoint" / "face_critic.weights.h5").exists()
+    train_generator(data, tmp_path / "f", GanConfig(**TINY), replace(faced, steps=2), log=lambda m: None)
+    with pytest.raises(FacepackError, match="other settings"):
+        train_generator(data, tmp_path / "f", GanConfig(**TINY), replace(faced, steps=3, face_critic=False), log=lambda m: None)
+
+
 def test_balanced_ages_draw_every_group_equally_often():
     from facepack.generator.stylegan.train import age_balanced_weights
 

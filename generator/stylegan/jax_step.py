@@ -26,6 +26,7 @@ class JaxSteps:
             trainer.mapping.non_trainable_variables
             + trainer.synthesis.non_trainable_variables
             + trainer.critic.non_trainable_variables
+            + (trainer.face_critic.non_trainable_variables if trainer.face_critic is not None else [])
             + [trainer.seed.state]
         )
         # The EMA copy, every weight of it, and where in (g, state) the live weight it follows sits.

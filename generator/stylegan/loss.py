@@ -1,7 +1,8 @@
 """The adversarial objective, written once for every backend (stylegan2-ada's loss.py).
 
-Non-saturating logistic loss for critic and generator, lazy R1 on real images, the AC-GAN
-class head's term at --class-weight, and the generator's EMA copy. Everything here is
+Non-saturating logistic loss for critic and generator (with --face-critic, averaged over the
+whole-portrait critic's logits and the face critic's), lazy R1 on real images, the AC-GAN class
+head's term at --class-weight, and the generator's EMA copy. Everything here is
 backend-neutral `keras.ops`; a backend's step (train.py's TensorFlow step, jax_step.py's JAX
 step) only supplies its gradient mechanics: a tape or `jax.grad` around these functions.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from keras import ops
 
 from facepack.generator.stylegan.diffaugment import diff_augment
+from facepack.generator.stylegan.model import face_crop
 
 
 def critic_adversarial(fake_logits, real_logits):
@@ -48,8 +50,12 @@ class StyleGanLoss:
         return critic_adversarial(fake_logits, real_logits), classes
 
     def real_score(self, reals, cond):
-        """What R1 differentiates: the sum of the critic's scores of un-augmented reals."""
-        return ops.sum(ops.cast(self.t.critic([reals, *cond], training=True), "float32"))
+        """What R1 differentiates: the sum of the critics' scores of un-augmented reals."""
+        t = self.t
+        score = ops.sum(ops.cast(t.critic([reals, *cond], training=True), "float32"))
+        if t.face_critic is not None:
+            score = score + ops.sum(ops.cast(t.face_critic([face_crop(reals), *cond], training=True), "float32"))
+        return score
 
     def r1(self, real_grad):
         s = self.t.s

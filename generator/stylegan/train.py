@@ -38,6 +38,7 @@ from facepack.generator.stylegan.model import (
     age_groups,
     build_class_head,
     build_critic,
+    build_face_critic,
     build_face_model,
     build_mapping,
     build_synthesis,
@@ -45,6 +46,7 @@ from facepack.generator.stylegan.model import (
     complexions,
     conditions,
     critic_and_features,
+    face_crop,
 )
 from facepack.generator.traits import NAMES as TRAIT_NAMES
 
@@ -68,6 +70,9 @@ class TrainSettings:
     # AC-GAN: the critic also learns each real portrait's age group and complexion from its
     # features, and the generator is scored on being classified as it was asked; 0 leaves it out.
     class_weight: float = 0.0
+    # A second critic on the face alone (model.build_face_critic), its logistic loss averaged with
+    # the whole portrait's; off by default.
+    face_critic: bool = False
 
 
 def to_unit(images: np.ndarray, size: int) -> np.ndarray:
@@ -123,6 +128,7 @@ class GanTrainer:
             self.mapping, self.synthesis, self.critic = build_mapping(cfg), build_synthesis(cfg), build_critic(cfg)
             self.mapping_ema, self.synthesis_ema = build_mapping(cfg), build_synthesis(cfg)
             self.class_head = build_class_head(cfg) if settings.class_weight > 0 else None
+            self.face_critic = build_face_critic(cfg) if settings.face_critic else None
             self.judge = critic_and_features(self.critic) if self.class_head is not None else None
         finally:
             keras.config.set_dtype_policy("float32")
@@ -130,6 +136,7 @@ class GanTrainer:
         self.synthesis_ema.set_weights(self.synthesis.get_weights())
         self.g_vars = self.mapping.trainable_variables + self.synthesis.trainable_variables
         self.d_vars = self.critic.trainable_variables + (self.class_head.trainable_variables if self.class_head else [])
+        self.d_vars += self.face_critic.trainable_variables if self.face_critic else []
         # Adam without momentum, as StyleGAN2; the critic's rate corrected for lazy R1.
         c = settings.r1_every / (settings.r1_every + 1)
         self.g_opt = keras.optimizers.Adam(settings.learning_rate, beta_1=0.0, beta_2=0.99, epsilon=1e-8)
@@ -176,12 +183,17 @@ class GanTrainer:
         return self.synthesis(ws, training=training)
 
     def judged(self, images, *cond):
-        """The critic's logits in float32, and the class head's loss on the same labels (0 without a head)."""
+        """The critic's logits in float32 (B, 1), beside them the face critic's (B, 2) where there is
+        one, and the class head's loss on the same labels (0 without a head)."""
         ops = self.keras.ops
         if self.class_head is None:
-            return ops.cast(self.critic([images, *cond], training=True), "float32"), ops.zeros(())
-        logits, features = self.judge([images, *cond], training=True)
-        return ops.cast(logits, "float32"), class_loss(self.class_head(features, training=True), cond[0], cond[1])
+            logits, classes = self.critic([images, *cond], training=True), ops.zeros(())
+        else:
+            logits, features = self.judge([images, *cond], training=True)
+            classes = class_loss(self.class_head(features, training=True), cond[0], cond[1])
+        if self.face_critic is not None:
+            logits = ops.concatenate([logits, self.face_critic([face_crop(images), *cond], training=True)], axis=1)
+        return ops.cast(logits, "float32"), classes
 
     # -- the TensorFlow step: its gradient mechanics around loss.py's terms ---------------
     def real_grad(self, reals, *cond):
@@ -251,7 +263,8 @@ class GanTrainer:
             "mapping_ema": self.mapping_ema,
             "synthesis_ema": self.synthesis_ema,
         }
-        return models | ({"class_head": self.class_head} if self.class_head is not None else {})
+        models |= {"class_head": self.class_head} if self.class_head is not None else {}
+        return models | ({"face_critic": self.face_critic} if self.face_critic is not None else {})
 
     def save(self, folder: Path, state: dict) -> None:
         tmp = folder / ".checkpoint.partial"
@@ -272,10 +285,10 @@ class GanTrainer:
 
     def load_networks(self, folder: Path, taking_over: bool = False) -> None:
         """Every network's weights from a run's checkpoint; the optimizers stay as they are.
-        Taking over a run that trained without a class head, this one starts its own afresh."""
+        Taking over a run that trained without a class head or face critic, this one starts its own afresh."""
         for name, model in self._models().items():
             path = folder / "checkpoint" / f"{name}.weights.h5"
-            if taking_over and name == "class_head" and not path.exists():
+            if taking_over and name in ("class_head", "face_critic") and not path.exists():
                 continue
             model.load_weights(str(path))
 
@@ -288,6 +301,7 @@ class GanTrainer:
         colour input (`from_rgb`) where its width stays."""
         builders = {"mapping": build_mapping, "synthesis": build_synthesis, "critic": build_critic}
         builders |= {"mapping_ema": build_mapping, "synthesis_ema": build_synthesis, "class_head": build_class_head}
+        builders |= {"face_critic": build_face_critic}
         kept: set[tuple[str, str]] = set()
         for name, model in self._models().items():
             path = folder / "checkpoint" / f"{name}.weights.h5"
@@ -415,6 +429,7 @@ def train_generator(
             "augment": 1.0,
             "balance_ages": False,
             "class_weight": 0.0,
+            "face_critic": False,
             **state["settings"],
             "steps": settings.steps,
         } != asdict(settings):
@@ -487,6 +502,7 @@ def train_generator(
             init,
             architecture="conditional StyleGAN2 (mapping + modulated/demodulated convs, noise, skip toRGB; projection critic"
             + ("; AC-GAN class head" if settings.class_weight > 0 else "")
+            + ("; face critic" if settings.face_critic else "")
             + ")",
             resolution=cfg.resolution,
             latent_size=cfg.z_dim,
