@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from facepack.generator.painter.look import Look
+from facepack.generator.painter.look import FADED_STYLES, Look
 
 SUPERSAMPLE = 2
 _SHIFT = 4  # sub-pixel bits for OpenCV's fixed-point drawing
@@ -450,7 +450,7 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
         c.paint(c.blur(c.ellipse(*h.pt(-0.3, -0.75)[()], 0.03, 0.015, h.tilt), 0.01), (255, 255, 255), 0.18)
         return
     vol = look.hair_volume
-    lined = look.coily and style in ("buzz", "crew", "curly")
+    lined = look.coily and style in FADED_STYLES
     if lined:
         # A line-up: the barber's straight edge across the forehead, turning back square at the
         # temple corners, where the skin shows up to the crown's edge.
@@ -492,13 +492,12 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
         face = face & ~((ly < -0.32 + 0.06 * np.sin(lx * 9)) & (np.abs(lx) < 0.95))
     region = (outer & ~face).astype(np.float32)
     region = cv2.GaussianBlur(region, (0, 0), 0.9)
-    faded = np.zeros_like(region)
     if look.fade > 0:
         # The sides clipped toward the skin from `top` down: what stays is a shadow on the scalp
         # (painted below), and the silhouette hugs the head there instead of the hair's.
-        top = 0.1 - 0.55 * look.fade
-        faded = np.clip((ly - top) / 0.22, 0, 1) * np.clip((np.abs(lx) - 0.45) / 0.25, 0, 1)
-        scalp = region * head * faded
+        fade_from = 0.1 - 0.55 * look.fade
+        faded = np.clip((ly - fade_from) / 0.22, 0, 1) * np.clip((np.abs(lx) - 0.45) / 0.25, 0, 1)
+        clipped = region * head * faded
         region = region * (1 - faded)
 
     origin = tuple(h.pt(0.25 if style == "side_part" else 0.0, -0.35 if style == "swept" else -0.9)[()])
@@ -512,8 +511,8 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
     colour = hair[None, None, :] * ((0.82 + 0.3 * tex) * top_light * root_dark)[..., None]
     if look.fade > 0:
         grain = np.clip(c.rng.random(head.shape).astype(np.float32) - 0.3, 0, 1)
-        c.paint(scalp * (1 - 0.6 * faded), _mix(hair, hair * 0.7, 0.5), 0.45)
-        c.paint(scalp * (1 - 0.8 * faded) * grain, hair * 0.6, 0.6)
+        c.paint(clipped * (1 - 0.6 * faded), _mix(hair, hair * 0.7, 0.5), 0.45)
+        c.paint(clipped * (1 - 0.8 * faded) * grain, hair * 0.6, 0.6)
     if style == "buzz":
         c.paint(region * head, _mix(hair, hair * 0.7, 0.5), 0.55)
         c.paint(region * head * np.clip(c.rng.random(head.shape).astype(np.float32) - 0.3, 0, 1), hair * 0.6, 0.8)
