@@ -493,7 +493,7 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
     region = (outer & ~face).astype(np.float32)
     region = cv2.GaussianBlur(region, (0, 0), 0.9)
     if look.fade > 0:
-        # The sides clipped toward the skin from `top` down: what stays is a shadow on the scalp
+        # The sides clipped toward the skin from `fade_from` down: what stays is a shadow on the scalp
         # (painted below), and the silhouette hugs the head there instead of the hair's.
         fade_from = 0.1 - 0.55 * look.fade
         faded = np.clip((ly - fade_from) / 0.22, 0, 1) * np.clip((np.abs(lx) - 0.45) / 0.25, 0, 1)
