@@ -33,6 +33,8 @@ train=(python3 -m facepack train generator "$DATA" --out "$run" --traits --size 
     --augment 0.4 --class-weight 0.3 --learning-rate "${RATE:-0.002}" --batch-size "${BATCH:-64}" --steps 1000000
     --channel-max 128 --channel-base 2048 --checkpoint-every 250 --sample-every 1000 --inference-noise 0.5
     --precision mixed_bfloat16)
+# FACE_CRITIC=1 trains with the face critic (README, A face critic).
+[ "${FACE_CRITIC:-0}" = 1 ] && train+=(--face-critic)
 timeout "${TRAIN_S:-400}" "${train[@]}" || true
 "${train[@]}" --export-only
 out=${OUT:-/tmp/out}
