@@ -484,7 +484,7 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
     # there made every haircut read as a helmet.
     temple = 0.8 - 0.26 * (1 - np.clip((ly + 0.5 + 0.06 * rec) / 0.24, 0, 1)) ** 2
     if lined:
-        temple = np.full_like(lx, 0.84)
+        temple = 0.84
     sideburn = (np.abs(lx) > temple) & (ly < 0.22)
     face = (head > 0.5) & (ly > hairline) & ~sideburn
     if style in ("medium", "long"):

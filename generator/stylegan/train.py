@@ -183,8 +183,8 @@ class GanTrainer:
         return self.synthesis(ws, training=training)
 
     def judged(self, images, *cond):
-        """The critic's logits in float32 (B, 1), beside them the face critic's (B, 2) where there is
-        one, and the class head's loss on the same labels (0 without a head)."""
+        """The critics' logits in float32: (B, 1), or (B, 2) with the face critic's beside the
+        critic's; and the class head's loss on the same labels (0 without a head)."""
         ops = self.keras.ops
         if self.class_head is None:
             logits, classes = self.critic([images, *cond], training=True), ops.zeros(())
