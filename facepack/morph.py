@@ -8,7 +8,7 @@ style, beard, collar) switch halfway.
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -42,16 +42,17 @@ def find_player(roster: Roster, key: str) -> Player:
 
 
 def blend_looks(a: Look, b: Look, t: float) -> Look:
-    values = {}
-    for f in fields(Look):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, (bool, str, int)):  # traits and seeds: one or the other
-            values[f.name] = x if t < 0.5 else y
-        elif isinstance(x, tuple):
-            values[f.name] = tuple(float(u + (v - u) * t) for u, v in zip(x, y))
-        else:
-            values[f.name] = float(x + (y - x) * t)
-    return replace(a, **values)
+    return _blend(a, b, t)
+
+
+def _blend(x, y, t: float):
+    if is_dataclass(x):  # a Look, and the FaceShape inside it
+        return replace(x, **{f.name: _blend(getattr(x, f.name), getattr(y, f.name), t) for f in fields(x)})
+    if isinstance(x, (bool, str, int)):  # traits and seeds: one or the other
+        return x if t < 0.5 else y
+    if isinstance(x, tuple):
+        return tuple(float(u + (v - u) * t) for u, v in zip(x, y))
+    return float(x + (y - x) * t)
 
 
 def morph_frames(a: FaceRequest, b: FaceRequest, frames: int, generator: str, model: Path | None, psi: float) -> list[np.ndarray]:

@@ -120,6 +120,7 @@ class Head:
         a = np.deg2rad(look.tilt)
         self.cos, self.sin = float(np.cos(a)), float(np.sin(a))
         self.tilt = look.tilt
+        self.shape = look.shape
         dx, dy = canvas.x - self.cx, canvas.y - self.cy
         # Local coordinates of every canvas pixel, for the shading fields.
         self.lx = (self.cos * dx + self.sin * dy) / self.rx
@@ -130,11 +131,15 @@ class Head:
         return np.stack([self.cx + self.cos * lx - self.sin * ly, self.cy + self.sin * lx + self.cos * ly], axis=-1)
 
     def outline(self, jaw: float, grow: float = 0.0) -> np.ndarray:
+        s = self.shape
         t = np.linspace(0, 2 * np.pi, 96, endpoint=False)
         x, y = np.cos(t), np.sin(t)
         lower = np.clip(y, 0, None)
-        x = x * (1 - (1 - jaw) * lower**1.6) * (1 - 0.07 * np.clip(-y, 0, None) ** 3)
-        y = y * (1 + 0.05 * lower)
+        # The jaw narrows toward the chin (sooner for a V, later for a square jaw), the forehead
+        # toward the crown, and the cheekbones widen the face just below the eyes.
+        x = x * (1 - (1 - jaw) * lower**s.chin_square) * (1 - s.temples * np.clip(-y, 0, None) ** 3)
+        x = x * (1 + s.cheekbones * np.exp(-(((y - 0.12) / 0.3) ** 2)))
+        y = y * (1 + s.chin_length * lower)
         return self.pt(x * (1 + grow), y * (1 + grow))
 
 
@@ -259,11 +264,12 @@ def _ears(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> None:
     for side in (-1, 1):
         # The far ear shows less when the head is turned.
         vis = 1.0 - 0.25 * max(0.0, side * look.turn)
-        p = h.pt(side * 0.97, 0.1)[()]
-        rx, ry = 0.034 * look.ear_size * vis, 0.058 * look.ear_size
-        ear = c.ellipse(p[0], p[1], rx, ry, h.tilt + side * 8)
+        out = look.shape.ear_out
+        p = h.pt(side * (0.97 + 0.07 * out), 0.1 + 0.5 * look.shape.eye_height)[()]
+        rx, ry = 0.034 * look.ear_size * vis * (1 + 0.35 * out), 0.058 * look.ear_size
+        ear = c.ellipse(p[0], p[1], rx, ry, h.tilt + side * (8 + 14 * out))
         c.paint(ear, skin * 0.92, matte=True)
-        inner = c.ellipse(p[0] + side * rx * 0.25, p[1], rx * 0.5, ry * 0.62, h.tilt + side * 8)
+        inner = c.ellipse(p[0] + side * rx * 0.25, p[1], rx * 0.5, ry * 0.62, h.tilt + side * (8 + 14 * out))
         c.paint(c.blur(inner, 0.003), skin * 0.62, 0.55)
 
 
@@ -274,13 +280,35 @@ def _head(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> np.ndarray:
     r = np.sqrt(lx**2 + (ly * 0.9) ** 2)
     light = 1.0 + 0.09 * look.light * lx
     rim = 1.0 - 0.2 * np.clip((r - 0.6) / 0.45, 0, 1) ** 1.5
-    cheek = 1.0 - 0.06 * _gauss(np.abs(lx), ly, 0.72, 0.4, 0.2, 0.35)  # below the cheekbones
+    cheek = 1.0 - look.shape.cheek_hollow * _gauss(np.abs(lx), ly, 0.72, 0.4, 0.2, 0.35)  # below the cheekbones
     c.shade(head, light * rim * cheek)
     blush = _gauss(np.abs(lx), ly, 0.5, 0.28, 0.22, 0.16)
     c.paint(head * blush, skin * np.array([1.02, 0.82, 0.8]), 0.22)
     mottle = 1.0 + 0.025 * c.smooth_noise(40)
     c.shade(head, mottle)
+    # Sheen: light the skin reflects on the forehead, the cheekbones and the chin. A photograph of
+    # dark skin shows the face's build mostly by it; shading alone (a fraction of a dark colour)
+    # left dark faces flat, and told apart by little but their hair.
+    s, box = look.shape, _box(head)
+    if box is not None:  # the fields are worked out on the head's box only: they are the painter's dearest part
+        bx, by = lx[box], ly[box]
+        lit = 0.5 + 0.5 * np.sign(bx) * look.light  # the lit cheek shines more
+        sheen = np.zeros_like(head)
+        sheen[box] = np.maximum.reduce(
+            [
+                _gauss(bx, by, 0.05 * look.light, -0.5 + 0.5 * s.eye_height, 0.3, 0.13),
+                _gauss(np.abs(bx), by, 0.5 + 0.4 * s.cheekbones, 0.14 + s.eye_height, 0.16, 0.08) * (0.4 + 0.6 * lit),
+                _gauss(bx, by, 0.0, 0.95 + s.chin_length, 0.13, 0.07) * 0.7,
+            ]
+        )
+        c.paint(head * sheen, _mix(skin, (255, 236, 222), 0.4), sheen_strength(skin))
     return head
+
+
+def sheen_strength(skin: np.ndarray) -> float:
+    """How much light the skin gives back as sheen: little on fair skin (its shading shows the
+    build), up to 0.4 on the darkest."""
+    return float(0.08 + 0.32 * np.clip((170.0 - float(np.mean(skin))) / 110.0, 0, 1))
 
 
 def _wrinkles_and_freckles(c: Canvas, h: Head, look: Look, skin: np.ndarray, head: np.ndarray) -> None:
@@ -295,7 +323,7 @@ def _wrinkles_and_freckles(c: Canvas, h: Head, look: Look, skin: np.ndarray, hea
             fold = h.pt(side * np.array([0.2, 0.3, 0.4, 0.42]), np.array([0.3, 0.42, 0.56, 0.68]))
             lines = np.maximum(lines, c.polyline(fold, 0.003))
             for k in range(3):
-                crow = h.pt(side * np.array([0.66, 0.78]), np.array([-0.04 + 0.05 * k, -0.06 + 0.08 * k]))
+                crow = h.pt(side * np.array([0.66, 0.78]), look.shape.eye_height + np.array([-0.04 + 0.05 * k, -0.06 + 0.08 * k]))
                 lines = np.maximum(lines, c.polyline(crow, 0.0018))
         c.paint(c.blur(lines, 0.0012) * head, skin * 0.7, 0.35 * w)
     if look.freckles > 0:
@@ -307,16 +335,24 @@ def _wrinkles_and_freckles(c: Canvas, h: Head, look: Look, skin: np.ndarray, hea
         c.paint(dots * head, skin * np.array([0.8, 0.62, 0.5]), 0.55)
 
 
+def _turned(p: np.ndarray, dx: np.ndarray, dy: np.ndarray, degrees: float) -> np.ndarray:
+    """Points at offsets (dx, dy) from `p`, the offsets turned by `degrees` (clockwise on screen, as
+    OpenCV turns an ellipse)."""
+    a = np.deg2rad(degrees)
+    return np.stack([p[0] + np.cos(a) * dx - np.sin(a) * dy, p[1] + np.sin(a) * dx + np.cos(a) * dy], -1)
+
+
 def _eyes(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> None:
-    es = look.eye_size
+    es, shape = look.eye_size, look.shape
     shift = 0.08 * look.turn
     for side in (-1, 1):
-        ex, ey = side * 0.40 * look.eye_spacing + shift, 0.0
+        ex, ey = side * 0.40 * look.eye_spacing + shift, shape.eye_height
+        angle = h.tilt - side * shape.eye_tilt  # a lift of the outer corner turns each eye its own way
         socket = c.ellipse(*h.pt(ex, ey - 0.09)[()], 0.038 * es, 0.02, h.tilt)
-        c.paint(c.blur(socket, 0.006), skin * 0.72, 0.45)
+        c.paint(c.blur(socket, 0.006), skin * 0.72, shape.deep_set)
         p = h.pt(ex, ey)[()]
-        w, hgt = 0.0265 * es, 0.0105 * es
-        white = c.ellipse(p[0], p[1], w, hgt, h.tilt)
+        w, hgt = 0.0265 * es, 0.0105 * es * shape.eye_open
+        white = c.ellipse(p[0], p[1], w, hgt, angle)
         c.paint(white, (226, 220, 212))
         iris_p = p + np.array([0.004 * look.turn, 0.0008])
         iris = c.ellipse(iris_p[0], iris_p[1], 0.0102 * es, 0.0102 * es) * white
@@ -327,12 +363,12 @@ def _eyes(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> None:
         glint = c.ellipse(iris_p[0] - 0.003, iris_p[1] - 0.003, 0.0017, 0.0017)
         c.paint(glint, (250, 250, 250), 0.85)
         t = np.linspace(np.pi, 2 * np.pi, 12)
-        lid = c.polyline(np.stack([p[0] + np.cos(t) * w * 1.04, p[1] + np.sin(t) * hgt * 1.15], -1), 0.0035)
+        lid = c.polyline(_turned(p, np.cos(t) * w * 1.04, np.sin(t) * hgt * 1.15, angle), 0.0035)
         c.paint(lid, skin * 0.3, 0.9)
-        crease = c.polyline(np.stack([p[0] + np.cos(t) * w * 0.95, p[1] - 0.006 + np.sin(t) * hgt * 1.3], -1), 0.0018)
+        crease = c.polyline(_turned(p, np.cos(t) * w * 0.95, np.sin(t) * hgt * 1.3 - 0.006, angle), 0.0018)
         c.paint(crease, skin * 0.6, 0.5)
         t2 = np.linspace(0.15 * np.pi, 0.85 * np.pi, 8)
-        under = c.polyline(np.stack([p[0] + np.cos(t2) * w, p[1] + 0.002 + np.sin(t2) * hgt * 1.2], -1), 0.002)
+        under = c.polyline(_turned(p, np.cos(t2) * w, np.sin(t2) * hgt * 1.2 + 0.002, angle), 0.002)
         c.paint(c.blur(under, 0.001), skin * 0.7, 0.35 + 0.3 * look.wrinkles)
 
 
@@ -342,7 +378,8 @@ def _brows(c: Canvas, h: Head, look: Look, hair: np.ndarray) -> None:
     for side in (-1, 1):
         xs = np.linspace(0.16, 0.72, 8)
         arch = -0.05 * (1 + 0.3 * look.brow_arch) * np.sin(np.pi * (xs - 0.16) / 0.62)
-        ys = -0.27 + arch - 0.03 * (xs - 0.16)
+        lift = look.shape.eye_height + look.shape.brow_lift
+        ys = -0.27 + lift + arch - (0.03 - look.shape.brow_slant) * (xs - 0.16)
         top = h.pt(side * xs + 0.08 * look.turn, ys - th * (1.1 - 0.6 * (xs - 0.16) / 0.56))
         bottom = h.pt(side * xs[::-1] + 0.08 * look.turn, ys[::-1] + th * 0.5)
         brow = c.poly(np.concatenate([top, bottom]))
@@ -353,10 +390,18 @@ def _nose(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> None:
     nl, nw = look.nose_length, look.nose_width
     shift = 0.16 * look.turn
     dark_side = -1 if look.light > 0 else 1
-    bridge = c.poly(h.pt(np.array([0.02, 0.05, 0.11, 0.06]) * dark_side + shift, np.array([-0.02, 0.34 * nl, 0.34 * nl, -0.02])))
-    c.paint(c.blur(bridge, 0.004), skin * 0.78, 0.45)
+    top, bw, tw = look.shape.eye_height - 0.02, look.shape.nose_bridge, look.shape.nose_tip
+    bridge_x = np.array([0.02, 0.02 + 0.03 * bw, 0.02 + 0.09 * bw, 0.02 + 0.04 * bw])
+    bridge = c.poly(h.pt(bridge_x * dark_side + shift, np.array([top, 0.34 * nl, 0.34 * nl, top])))
+    c.paint(c.blur(bridge, 0.004), skin * 0.78, 0.45 * bw**0.5)  # a broad bridge casts more shadow
     tip = h.pt(shift, 0.34 * nl)[()]
-    c.paint(c.blur(c.ellipse(tip[0], tip[1] - 0.004, 0.012 * nw, 0.009), 0.003), skin * 1.08, 0.5)
+    c.paint(c.blur(c.ellipse(tip[0], tip[1] - 0.004, 0.012 * nw * tw, 0.009 * tw), 0.003), skin * 1.08, 0.5)
+    # The lit ridge of the bridge and the tip's highlight (see _head's sheen).
+    shine, strength = _mix(skin, (255, 236, 222), 0.4), sheen_strength(skin)
+    ridge = c.polyline(h.pt(np.full(3, shift - 0.02 * dark_side), np.array([top + 0.1, 0.2 * nl, 0.3 * nl])), 0.006)
+    c.paint(c.blur(ridge, 0.003), shine, strength * 0.8)
+    glint = c.ellipse(tip[0] - 0.004 * dark_side, tip[1] - 0.006, 0.006 * tw, 0.004 * tw)
+    c.paint(c.blur(glint, 0.002), shine, strength)
     for side in (-1, 1):
         n = h.pt(shift + side * 0.085 * nw, 0.4 * nl)[()]
         c.paint(c.blur(c.ellipse(n[0], n[1], 0.0075 * nw, 0.0038, h.tilt - side * 15), 0.001), skin * 0.4, 0.75)
@@ -368,14 +413,15 @@ def _nose(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> None:
 
 def _mouth(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> None:
     mw = 0.30 * look.mouth_width
-    my = 0.6 + 0.04 * (look.nose_length - 1)
+    my = 0.6 + 0.04 * (look.nose_length - 1) + look.shape.mouth_height
     shift = 0.1 * look.turn
     lips = _mix(skin, (176, 92, 92), 0.32) * 0.9
     up = look.smile * 0.045
     xs = np.linspace(-mw, mw, 15)
     line_y = my - up * (xs / mw) ** 2
-    upper_top = line_y - 0.055 * look.lip_size * (1 - (xs / mw) ** 2) ** 0.6 + 0.018 * np.exp(-((xs / 0.06) ** 2))
-    lower_bot = line_y + 0.085 * look.lip_size * (1 - (xs / mw) ** 2) ** 0.8
+    upper, lower = 0.055 * look.lip_size * look.shape.lip_ratio, 0.085 * look.lip_size / look.shape.lip_ratio
+    upper_top = line_y - upper * (1 - (xs / mw) ** 2) ** 0.6 + 0.018 * np.exp(-((xs / 0.06) ** 2))
+    lower_bot = line_y + lower * (1 - (xs / mw) ** 2) ** 0.8
     upper = c.poly(np.concatenate([h.pt(xs + shift, upper_top), h.pt(xs[::-1] + shift, line_y[::-1])]))
     lower = c.poly(np.concatenate([h.pt(xs + shift, line_y), h.pt(xs[::-1] + shift, lower_bot[::-1])]))
     c.paint(c.blur(upper, 0.0012), lips * 0.88, 0.9)
@@ -403,21 +449,22 @@ def _facial_hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndar
     under_nose = 0.47 * look.nose_length + 0.02  # the nostrils end at 0.4 x nose length, the moustache sits below
     lips_w = 0.30 * look.mouth_width
     mw = lips_w + 0.06
-    mouth_hole = np.clip(1 - _gauss(lx, ly, 0.1 * look.turn, 0.62, lips_w * 0.8, 0.055 * look.lip_size) * 1.8, 0, 1)
+    my = look.shape.mouth_height
+    mouth_hole = np.clip(1 - _gauss(lx, ly, 0.1 * look.turn, 0.62 + my, lips_w * 0.8, 0.055 * look.lip_size) * 1.8, 0, 1)
     dark = hair * 0.8
     grain = np.clip(c.rng.random(head.shape).astype(np.float32) * 1.6 - 0.45, 0, 1)
     if kind == "stubble":
         region = head * _beard_top(lx, ly, 0.1, under_nose, 0.15) * np.clip(1 - (np.abs(lx) - 0.8) / 0.1, 0, 1)
-        region = np.maximum(region, head * _gauss(lx, ly, 0, 0.48, mw * 1.1, 0.06))
+        region = np.maximum(region, head * _gauss(lx, ly, 0, 0.48 + 0.6 * my, mw * 1.1, 0.06))
         c.paint(c.blur(region * grain, 0.0008) * mouth_hole, dark, 0.45 * look.beard_density)
         return
     outline = c.poly(h.outline(look.jaw, grow=0.05))
-    moustache = _gauss(lx, ly, 0.1 * look.turn, 0.5, mw, 0.055) > 0.35
+    moustache = _gauss(lx, ly, 0.1 * look.turn, 0.5 + 0.6 * my, mw, 0.055) > 0.35
     region = np.zeros_like(head)
     if kind in ("moustache", "goatee", "beard", "full_beard"):
         region = np.maximum(region, moustache.astype(np.float32) * head)
     if kind == "goatee":
-        region = np.maximum(region, (_gauss(lx, ly, 0.1 * look.turn, 0.9, mw * 0.9, 0.28) > 0.3) * outline)
+        region = np.maximum(region, (_gauss(lx, ly, 0.1 * look.turn, 0.9 + 0.5 * my, mw * 0.9, 0.28) > 0.3) * outline)
     if kind in ("beard", "full_beard"):
         high = 0.0 if kind == "full_beard" else 0.15  # a full beard grows up the sideburns to eye level
         jaw = _beard_top(lx, ly, high, under_nose, 0.12) * outline

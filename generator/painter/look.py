@@ -6,7 +6,7 @@ pure function of the Look.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,6 +38,32 @@ JERSEYS: tuple[tuple[RGB, RGB], ...] = (
     ((226, 190, 60), (122, 24, 48)),
     ((206, 56, 110), (236, 236, 232)),
 )
+
+
+@dataclass(frozen=True)
+class FaceShape:
+    """The build of a face beyond its features' sizes: where the features sit, the cut of the
+    jaw and cheeks, the shape of the eyes, nose and lips. The defaults are the average face.
+
+    Without these, eight painted players with one haircut and colouring read as brothers: every
+    face was one ellipse narrowing to the chin, with the features at the same heights on it."""
+
+    cheekbones: float = 0.0  # widening at the cheekbones, a fraction of the head's half-width
+    chin_square: float = 1.6  # how low the jaw starts to narrow: 1.1 a V to the chin, 2.6 a square jaw
+    chin_length: float = 0.05  # the lower face drawn out below the head's ellipse
+    temples: float = 0.07  # the narrowing of the forehead toward the crown
+    eye_height: float = 0.0  # the eyes' line, head-local (+ lower, a longer forehead)
+    eye_open: float = 1.0  # the eye's height against its width: narrow 0.7, round 1.35
+    eye_tilt: float = 0.0  # degrees the outer corners lift (canthal tilt)
+    deep_set: float = 0.45  # shadow in the sockets above the eyes
+    brow_lift: float = 0.0  # the brows' height above the eyes, head-local (- higher)
+    brow_slant: float = 0.0  # the brows' slope toward their outer ends (+ down)
+    nose_bridge: float = 1.0  # the width of the bridge's shadow
+    nose_tip: float = 1.0  # the size of the tip, 1.5 bulbous
+    mouth_height: float = 0.0  # the mouth's line, head-local (+ lower, a shorter chin)
+    lip_ratio: float = 1.0  # upper lip against the lower: above 1 a fuller upper lip
+    ear_out: float = 0.0  # how far the ears stand out from the head: 0 flat, 1 far
+    cheek_hollow: float = 0.06  # the shadow below the cheekbones
 
 
 @dataclass(frozen=True)
@@ -88,6 +114,7 @@ class Look:
     coily: bool = False
     fade: float = 0.0  # how high the sides are clipped toward the skin: 0 not at all, 1 above the temples
     hard_part: float = 0.0  # a shaved part line: 0 none, -1 on the player's right, 1 on his left
+    shape: FaceShape = field(default_factory=FaceShape)  # face_shape()
 
 
 def pick_weighted(rng: np.random.Generator, weights: dict[str, float]) -> str:
@@ -163,6 +190,35 @@ def short_cut(seed: int, variant: int, style: str, coily: bool) -> tuple[float, 
     return fade, part
 
 
+def face_shape(seed: int, variant: int) -> FaceShape:
+    """A player's face shape, from its own stream of the seed: hair, colouring, dress and the
+    features' sizes do not move with it. Spreads are set so that the extremes stay faces a
+    person would believe (looked at on sheets of one haircut and colouring)."""
+    rng = np.random.default_rng([seed, 0x5EA9E, variant])
+
+    def n(mean: float, sd: float, lo: float, hi: float) -> float:
+        return float(np.clip(rng.normal(mean, sd), lo, hi))
+
+    return FaceShape(
+        cheekbones=n(0.0, 0.035, -0.07, 0.08),
+        chin_square=n(1.7, 0.45, 1.1, 2.8),
+        chin_length=n(0.05, 0.035, -0.02, 0.13),
+        temples=n(0.07, 0.03, 0.0, 0.14),
+        eye_height=n(0.0, 0.035, -0.07, 0.07),
+        eye_open=n(1.0, 0.15, 0.7, 1.35),
+        eye_tilt=n(0.0, 4.0, -9.0, 9.0),
+        deep_set=n(0.45, 0.12, 0.2, 0.75),
+        brow_lift=n(0.0, 0.03, -0.06, 0.06),
+        brow_slant=n(0.0, 0.05, -0.1, 0.1),
+        nose_bridge=n(1.0, 0.2, 0.6, 1.5),
+        nose_tip=n(1.0, 0.18, 0.7, 1.5),
+        mouth_height=n(0.0, 0.03, -0.06, 0.06),
+        lip_ratio=n(1.0, 0.15, 0.7, 1.35),
+        ear_out=float(rng.beta(1.3, 4.0)),
+        cheek_hollow=n(0.06, 0.03, 0.0, 0.14),
+    )
+
+
 def greyness(seed: int, age: float) -> float:
     """How grey a player's hair is at `age`: 0 (none) to 0.9, rising gradually past their own onset."""
     onset = np.random.default_rng([seed, 0x6E7]).normal(*GREYING_AGE)
@@ -217,7 +273,7 @@ def sample_look(
 
     junior = group == "junior"
     head_rx = rng.normal(0.188, 0.009) + (0.004 if junior else 0.0)
-    head_ry = head_rx * rng.normal(1.30, 0.05)
+    head_ry = head_rx * float(np.clip(rng.normal(1.30, 0.07), 1.14, 1.46))
     jersey, trim = JERSEYS[int(rng.integers(len(JERSEYS)))]
 
     return Look(
@@ -232,11 +288,11 @@ def sample_look(
         eye_colour=_jitter(rng, table["eye_colours"][pick_weighted(rng, region["eyes"])], 0.08),
         brow_thickness=float(np.clip(rng.normal(1.0, 0.22), 0.55, 1.6)),
         brow_arch=float(rng.normal(0.0, 1.0)),
-        eye_size=float(np.clip(rng.normal(1.0, 0.08), 0.8, 1.2)),
-        eye_spacing=float(np.clip(rng.normal(1.0, 0.06), 0.86, 1.14)),
-        nose_length=float(np.clip(rng.normal(1.0, 0.1), 0.75, 1.3)),
-        nose_width=float(np.clip(rng.normal(1.0, 0.12), 0.75, 1.35)),
-        mouth_width=float(np.clip(rng.normal(1.0, 0.09), 0.8, 1.2)),
+        eye_size=float(np.clip(rng.normal(1.0, 0.1), 0.78, 1.25)),
+        eye_spacing=float(np.clip(rng.normal(1.0, 0.07), 0.85, 1.16)),
+        nose_length=float(np.clip(rng.normal(1.0, 0.13), 0.72, 1.35)),
+        nose_width=float(np.clip(rng.normal(1.0, 0.15), 0.72, 1.4)),
+        mouth_width=float(np.clip(rng.normal(1.0, 0.1), 0.78, 1.24)),
         lip_size=float(np.clip(rng.normal(1.0, 0.18), 0.6, 1.5)),
         smile=float(np.clip(rng.normal(0.15, 0.35), -0.4, 1.0)),
         ear_size=float(np.clip(rng.normal(1.0, 0.1), 0.8, 1.25)),
@@ -246,7 +302,7 @@ def sample_look(
         head_cy=float(0.425 + rng.normal(0, 0.012)),
         head_rx=float(head_rx),
         head_ry=float(head_ry),
-        jaw=float(np.clip(rng.normal(0.72 + (0.03 if age > 26 else 0.0), 0.06), 0.55, 0.9)),
+        jaw=float(np.clip(rng.normal(0.72 + (0.03 if age > 26 else 0.0), 0.07), 0.55, 0.92)),
         tilt=float(rng.normal(0, 2.5)),
         turn=float(np.clip(rng.normal(0, 0.35), -0.8, 0.8)),
         neck_width=float(np.clip(rng.normal(1.0, 0.08), 0.8, 1.25)),
@@ -270,6 +326,7 @@ def sample_look(
         coily=coily,
         fade=fade,
         hard_part=hard_part,
+        shape=face_shape(seed, variant),
     )
 
 
