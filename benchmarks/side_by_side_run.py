@@ -68,7 +68,7 @@ def main() -> None:
                 probe=probe,
             )
             keep = ("sharpness_ratio", "lookalike_share", "reference_lookalike_share", "largest_rate_gap", "grey_cliff")
-            row = {k: r[k] for k in keep + ("reference_grey_cliff", "meets_bars", "probe_accuracy")}
+            row = {k: r[k] for k in keep + ("reference_grey_cliff", "meets_bars", "probe_accuracy", "probe_error")}
             row["rates"], row["painter_rates"] = r["candidate"]["rates"], r["reference"]["rates"]
             # Where the largest gap is: the bands and attributes, learned against painter.
             row["rates_by_age"], row["painter_rates_by_age"] = r["candidate"]["rates_by_age"], r["reference"]["rates_by_age"]

@@ -13,7 +13,9 @@ same grey veteran over and over (issue 21). These measures ask what that person 
 - attribute rates by age band: grey, blond, beard and bald, read by an attribute probe, a
   small CNN trained on painted faces whose looks are known exactly (the painter's own labels),
   so both generators are read by the same instrument; its accuracy on held-out painted faces is
-  reported beside. The grey cliff is the largest rise of the grey rate between two
+  reported beside, and so is its error where the truth is known (probe_error: the painter's
+  faces read by the probe against the painter's own labels, the largest difference of a rate in
+  any band; a rate gap below it is below what the probe can tell). The grey cliff is the largest rise of the grey rate between two
   neighbouring three-year bands (with 600 players, the probe's and the sample's noise make
   about 0.1 of it; the painter's gradual greying reads about 0.2).
 - eye whites: whether a face shows the whites of both eyes (eye_whites()), by age band like
@@ -194,8 +196,23 @@ def side_by_side(
         for k in ("grey", "blond", "beard")
         if c["rates_by_age"][band][k] is not None
     ]
+    # The probe's own error, where the truth is known: the reference (the painter) read by the
+    # probe against the painter's labels for the same players, by band. A rate gap smaller than
+    # this is below what the instrument can tell.
+    from facepack.generator.painter.look import look_of
+
+    truth = [labels(look_of(q)) for q in reqs]
+    label_rates = rates_by_age(ages, {k: np.array([t[k] for t in truth]) for k in ("grey", "blond", "beard")})
+    probe_error = [
+        abs(r["rates_by_age"][band][k] - label_rates[band][k])
+        for band in label_rates
+        for k in label_rates[band]
+        if label_rates[band][k] is not None
+    ]
     result.update(
         {
+            "probe_error": round(float(max(probe_error)), 3),
+            "reference_label_rates_by_age": label_rates,
             "sharpness_ratio": round(c["sharpness"] / max(r["sharpness"], 1e-9), 3),
             "lookalike_share": c["lookalike_share"],
             "reference_lookalike_share": r["lookalike_share"],

@@ -123,6 +123,8 @@ def test_the_side_by_side_fails_a_collapsed_generator_and_passes_the_painter_aga
     same = side_by_side(keras, paint, paint, count=200, probe=probe)
     bad = side_by_side(keras, collapsed, paint, count=200, probe=probe)
     assert same["meets_bars"] and same["sharpness_ratio"] == 1.0 and same["largest_rate_gap"] == 0.0
+    # The probe against the painter's own labels: the floor under any rate gap it reports.
+    assert 0.0 <= same["probe_error"] == bad["probe_error"] < 0.2
     assert not bad["meets_bars"]
     assert bad["sharpness_ratio"] < 0.6 and bad["lookalike_share"] == 1.0 and bad["largest_rate_gap"] > 0.2
 
