@@ -11,16 +11,25 @@
 # (256 px data does not fit the carry: 41 KB a portrait). Exports the last checkpoint and leaves
 # in $OUT the export, its card, log.csv and the last sample sheet. The checkpoint is larger than
 # what comes back, so a later run goes on from the export (`--init .../face_gan.keras`).
+# Without runs/gan-traits here (runs/ is not kept from one checkout to the next) it trains from
+# scratch at 256 px; INIT=path/to/face_gan.keras starts it from an earlier export instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-INIT=.gpudata/gan-traits
+INIT=${INIT:-.gpudata/gan-traits}
 if [ "${1:-}" = "--prepare" ]; then
     bash benchmarks/gpu_build.sh --prepare
-    rm -rf "$INIT" && mkdir -p "$INIT/checkpoint"
-    cp runs/gan-traits/checkpoint/*.weights.h5 runs/gan-traits/checkpoint/state.json "$INIT/checkpoint/"
-    du -sh "$INIT" .whl
+    rm -rf .gpudata/gan-traits
+    if [ -f runs/gan-traits/checkpoint/state.json ]; then
+        mkdir -p .gpudata/gan-traits/checkpoint
+        cp runs/gan-traits/checkpoint/*.weights.h5 runs/gan-traits/checkpoint/state.json .gpudata/gan-traits/checkpoint/
+    else
+        echo "no runs/gan-traits here: the device run trains from scratch at 256 px"
+    fi
+    mkdir -p .gpudata && du -sh .gpudata .whl
     exit 0
 fi
+init=()
+[ -e "$INIT" ] && init=(--init "$INIT")
 target=$(mktemp -d)
 python3 -m pip install --quiet --no-deps --no-index --target "$target" .whl/*.whl
 export PYTHONPATH="$PWD:$target" KERAS_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false
@@ -29,7 +38,7 @@ DATA=$(mktemp -d)/painter256t
 time python3 -m facepack dataset --painter "${PAINTED:-4000}" --size 256 --seed 0 --season 2026-11-21 --holdout 0.05 \
     --out "$DATA" --workers 0 --quiet
 run=$(mktemp -d)/gan-traits256
-train=(python3 -m facepack train generator "$DATA" --out "$run" --traits --size 256 --channel-min 16 --init "$INIT"
+train=(python3 -m facepack train generator "$DATA" --out "$run" --traits --size 256 --channel-min 16 "${init[@]}"
     --augment 0.4 --class-weight 0.3 --learning-rate "${RATE:-0.002}" --batch-size "${BATCH:-64}" --steps 1000000
     --channel-max 128 --channel-base 2048 --checkpoint-every 250 --sample-every 1000 --inference-noise 0.5
     --precision mixed_bfloat16)
