@@ -14,10 +14,11 @@ same grey veteran over and over (issue 21). These measures ask what that person 
   small CNN trained on painted faces whose looks are known exactly (the painter's own labels),
   so both generators are read by the same instrument; its accuracy on held-out painted faces is
   reported beside, and so is its error where the truth is known (probe_error: the painter's
-  faces read by the probe against the painter's own labels, the largest difference of a rate in
-  any band; a rate gap below it is below what the probe can tell). The grey cliff is the largest rise of the grey rate between two
-  neighbouring three-year bands (with 600 players, the probe's and the sample's noise make
-  about 0.1 of it; the painter's gradual greying reads about 0.2).
+  faces read by the probe against the painter's own labels, the largest difference of a rate
+  in any band; a rate gap below it is below what the probe can tell). The grey cliff is the
+  largest rise of the grey rate between two neighbouring three-year bands (with 600 players,
+  the probe's and the sample's noise make about 0.1 of it; the painter's gradual greying reads
+  about 0.2).
 - eye whites: whether a face shows the whites of both eyes (eye_whites()), by age band like
   the attributes. Read off the pixels, not by the probe: at its 64 px an eye is two pixels.
 """

@@ -233,7 +233,7 @@ def test_players_who_share_a_haircut_and_colouring_are_not_brothers():
     """With hair, colours, beard and jersey fixed, faces must still differ in build: when every
     face was one ellipse with its features at the same heights, the likeness code called 58 % of
     these pairs one person, and so did the eye; now 38 %. The code at 8 x 8 sees a face's build
-    only coarsely, so the bar is also set against everyone given the average build (52 %)."""
+    only coarsely, so the bar is also set against everyone given the one build all had (52 %)."""
     from facepack.core.likeness import SAME_PERSON, distances, face_code
     from facepack.generator.painter.look import FaceShape, face_shape
 

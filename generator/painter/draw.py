@@ -301,14 +301,14 @@ def _head(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> np.ndarray:
                 _gauss(bx, by, 0.0, 0.95 + s.chin_length, 0.13, 0.07) * 0.7,
             ]
         )
-        c.paint(head * sheen, _mix(skin, (255, 236, 222), 0.4), sheen_strength(skin))
+        c.paint(head * sheen, *_sheen(skin))
     return head
 
 
-def sheen_strength(skin: np.ndarray) -> float:
-    """How much light the skin gives back as sheen: little on fair skin (its shading shows the
-    build), up to 0.4 on the darkest."""
-    return float(0.08 + 0.32 * np.clip((170.0 - float(np.mean(skin))) / 110.0, 0, 1))
+def _sheen(skin: np.ndarray) -> tuple[np.ndarray, float]:
+    """The colour of the light skin gives back, and how much: little on fair skin (its shading
+    shows the build), up to 0.4 on the darkest."""
+    return _mix(skin, (255, 236, 222), 0.4), float(0.08 + 0.32 * np.clip((170.0 - float(np.mean(skin))) / 110.0, 0, 1))
 
 
 def _wrinkles_and_freckles(c: Canvas, h: Head, look: Look, skin: np.ndarray, head: np.ndarray) -> None:
@@ -397,7 +397,7 @@ def _nose(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> None:
     tip = h.pt(shift, 0.34 * nl)[()]
     c.paint(c.blur(c.ellipse(tip[0], tip[1] - 0.004, 0.012 * nw * tw, 0.009 * tw), 0.003), skin * 1.08, 0.5)
     # The lit ridge of the bridge and the tip's highlight (see _head's sheen).
-    shine, strength = _mix(skin, (255, 236, 222), 0.4), sheen_strength(skin)
+    shine, strength = _sheen(skin)
     ridge = c.polyline(h.pt(np.full(3, shift - 0.02 * dark_side), np.array([top + 0.1, 0.2 * nl, 0.3 * nl])), 0.006)
     c.paint(c.blur(ridge, 0.003), shine, strength * 0.8)
     glint = c.ellipse(tip[0] - 0.004 * dark_side, tip[1] - 0.006, 0.006 * tw, 0.004 * tw)
@@ -419,9 +419,9 @@ def _mouth(c: Canvas, h: Head, look: Look, skin: np.ndarray) -> None:
     up = look.smile * 0.045
     xs = np.linspace(-mw, mw, 15)
     line_y = my - up * (xs / mw) ** 2
-    upper, lower = 0.055 * look.lip_size * look.shape.lip_ratio, 0.085 * look.lip_size / look.shape.lip_ratio
-    upper_top = line_y - upper * (1 - (xs / mw) ** 2) ** 0.6 + 0.018 * np.exp(-((xs / 0.06) ** 2))
-    lower_bot = line_y + lower * (1 - (xs / mw) ** 2) ** 0.8
+    upper_h, lower_h = 0.055 * look.lip_size * look.shape.lip_ratio, 0.085 * look.lip_size / look.shape.lip_ratio
+    upper_top = line_y - upper_h * (1 - (xs / mw) ** 2) ** 0.6 + 0.018 * np.exp(-((xs / 0.06) ** 2))
+    lower_bot = line_y + lower_h * (1 - (xs / mw) ** 2) ** 0.8
     upper = c.poly(np.concatenate([h.pt(xs + shift, upper_top), h.pt(xs[::-1] + shift, line_y[::-1])]))
     lower = c.poly(np.concatenate([h.pt(xs + shift, line_y), h.pt(xs[::-1] + shift, lower_bot[::-1])]))
     c.paint(c.blur(upper, 0.0012), lips * 0.88, 0.9)
@@ -449,7 +449,7 @@ def _facial_hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndar
     under_nose = 0.47 * look.nose_length + 0.02  # the nostrils end at 0.4 x nose length, the moustache sits below
     lips_w = 0.30 * look.mouth_width
     mw = lips_w + 0.06
-    my = look.shape.mouth_height
+    my = look.shape.mouth_height  # the moustache sits between the nose, which stays, and the mouth, which moves
     mouth_hole = np.clip(1 - _gauss(lx, ly, 0.1 * look.turn, 0.62 + my, lips_w * 0.8, 0.055 * look.lip_size) * 1.8, 0, 1)
     dark = hair * 0.8
     grain = np.clip(c.rng.random(head.shape).astype(np.float32) * 1.6 - 0.45, 0, 1)

@@ -43,7 +43,8 @@ JERSEYS: tuple[tuple[RGB, RGB], ...] = (
 @dataclass(frozen=True)
 class FaceShape:
     """The build of a face beyond its features' sizes: where the features sit, the cut of the
-    jaw and cheeks, the shape of the eyes, nose and lips. The defaults are the average face.
+    jaw and cheeks, the shape of the eyes, nose and lips. The defaults draw the one build every
+    player had before face_shape() (near the middle of its spreads; its jaw a little less square).
 
     Without these, eight painted players with one haircut and colouring read as brothers: every
     face was one ellipse narrowing to the chin, with the features at the same heights on it."""
