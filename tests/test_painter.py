@@ -5,7 +5,7 @@ import numpy as np
 from facepack.core.appearance import appearance_table, complexion_of, region_mix
 from facepack.generator import UI_BLUE, FaceRequest, load_generator
 from facepack.generator.painter.draw import paint
-from facepack.generator.painter.look import FADED_STYLES, greyness, sample_look
+from facepack.generator.painter.look import FADED_STYLES, GREY_HAIR, greyness, sample_look
 
 
 def test_same_seed_same_pixels_and_different_seeds_differ():
@@ -255,3 +255,28 @@ def test_players_who_share_a_haircut_and_colouring_are_not_brothers():
     assert sample_look(3, 25.0, "CAN").shape == face_shape(3, 0) != face_shape(3, 1)
     varied, average = share_alike(True), share_alike(False)
     assert varied < 0.45 and varied < average - 0.1, (varied, average)
+
+
+def test_greying_shows_as_grey_strands_thickest_at_the_temples():
+    """First grey is grey hairs among a player's own, most at the temples: painted as an even mix
+    (the mean colour), hair 40 % of the way to grey read as light or ashen brown, not grey: this
+    player (47 %) showed not one grey pixel at his temples; now 56 %, and none at the crown."""
+    import cv2
+
+    def greying(lk) -> bool:
+        return 0.4 <= lk.grey < 0.5 and lk.hair_style in ("crew", "short") and lk.hair_colour == "dark_brown"
+
+    look = next(lk for lk in (sample_look(s, 45.0, "CAN") for s in range(3000)) if greying(lk))
+    size = 256
+
+    def grey_share(lk, rows, cols) -> float:
+        hsv = cv2.cvtColor(paint(lk, size, UI_BLUE)[0], cv2.COLOR_RGB2HSV).astype(float) / 255.0
+        box = hsv[int(rows[0] * size) : int(rows[1] * size), int(cols[0] * size) : int(cols[1] * size)]
+        return float(((box[..., 1] < 0.12) & (box[..., 2] > 0.35)).mean())  # grey: no colour, not dark
+
+    cx, cy, rx, ry = look.head_cx, look.head_cy, look.head_rx, look.head_ry
+    temple = (cy - 0.55 * ry, cy - 0.3 * ry), (cx - 1.02 * rx, cx - 0.88 * rx)
+    crown = (cy - 1.02 * ry, cy - 0.9 * ry), (cx - 0.3 * rx, cx + 0.3 * rx)
+    assert grey_share(look, *temple) > 0.25 and grey_share(look, *temple) > 2 * grey_share(look, *crown)
+    own = replace(look, grey=0.0, hair=tuple((np.array(look.hair) - np.array(GREY_HAIR) * look.grey) / (1 - look.grey)))
+    assert grey_share(own, *temple) < 0.05

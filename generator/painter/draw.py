@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from facepack.generator.painter.look import FADED_STYLES, Look
+from facepack.generator.painter.look import FADED_STYLES, GREY_HAIR, Look
 
 SUPERSAMPLE = 2
 _SHIFT = 4  # sub-pixel bits for OpenCV's fixed-point drawing
@@ -555,7 +555,7 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
         tex = _strands(c, region, origin, 0.006 if curl else (0.01 if style in ("buzz", "crew") else 0.028), 2600, curl)
     top_light = 1.0 + 0.18 * _gauss(lx, ly, -0.25 * np.sign(look.light or 1), -0.75, 0.45, 0.25)
     root_dark = 0.8 + 0.2 * np.clip((-ly - 0.3) / 0.5, 0, 1)
-    colour = hair[None, None, :] * ((0.82 + 0.3 * tex) * top_light * root_dark)[..., None]
+    colour = _greying(c, h, look, hair, region, origin, curl) * ((0.82 + 0.3 * tex) * top_light * root_dark)[..., None]
     if look.fade > 0:
         grain = np.clip(c.rng.random(head.shape).astype(np.float32) - 0.3, 0, 1)
         c.paint(clipped * (1 - 0.6 * faded), _mix(hair, hair * 0.7, 0.5), 0.45)
@@ -576,6 +576,22 @@ def _hair(c: Canvas, h: Head, look: Look, hair: np.ndarray, head: np.ndarray) ->
     # Hair casts a soft shadow on the forehead just below it.
     shadow = c.blur(region, 0.006) * head * (1 - region)
     c.shade(shadow, 0.82)
+
+
+def _greying(c: Canvas, h: Head, look: Look, hair: np.ndarray, region: np.ndarray, origin, curl: bool) -> np.ndarray:
+    """The hair's colour, pixel by pixel: a greying player's grey comes as strands among his own
+    colour, thickest at the temples and sides, not as one even mix. The even mix (Look.hair, the
+    mean) read as a lighter or ashen brown, not as grey, until past half way."""
+    if look.grey <= 0:
+        return hair[None, None, :]
+    g = look.grey
+    own = (hair - np.asarray(GREY_HAIR, np.float32) * g) / (1 - g)  # Look.hair is own * (1 - g) + GREY_HAIR * g
+    strand = np.asarray(GREY_HAIR, np.float32) * 1.05  # single grey hairs catch the light
+    sides = np.clip((np.abs(h.lx) - 0.45) / 0.4, 0, 1) * np.clip((0.1 - h.ly) / 0.3, 0, 1)
+    share = np.clip(g * (0.4 + 1.1 * sides), 0, 1)
+    which = 0.5 + 0.5 * _strands(c, region, origin, 0.006 if curl else 0.022, 1800, curl)
+    grey = np.clip((which - (1 - share)) / 0.08, 0, 1)[..., None]
+    return own * (1 - grey) + strand * grey
 
 
 def _hard_part(c: Canvas, h: Head, look: Look, region: np.ndarray) -> None:

@@ -168,6 +168,9 @@ def _facial_hair(rng: np.random.Generator, group: str) -> str:
 # 25 % by 40 and 60 % by 45), then it spreads over about twelve years. It is drawn from
 # its own stream of the seed so that nothing else about a face moves with it.
 GREYING_AGE = (44.0, 6.0)
+# What a greying player's hair tends to, on average (Look.hair is the mean colour); draw.py paints
+# it strand by strand, the temples first.
+GREY_HAIR: RGB = (168.0, 166.0, 162.0)
 
 
 # The cuts tightly curled hair takes short (drawn from their own stream of the seed, so that
@@ -264,7 +267,7 @@ def sample_look(
     grey = greyness(seed, age)
     if group == "veteran":
         rng.normal(0, 0.1)  # the draw the old all-veterans-grey rule made: every later draw stays as it was
-    hair = hair * (1 - grey) + np.array([168, 166, 162]) * grey
+    hair = hair * (1 - grey) + np.array(GREY_HAIR) * grey
 
     curly = bool(rng.random() < region["curly"])
     style = _hair_style(rng, age, curly)
