@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from facepack.generator.painter.look import FADED_STYLES, GREY_HAIR, Look
+from facepack.generator.painter.look import FADED_STYLES, GREY_HAIR, Look, own_hair
 
 SUPERSAMPLE = 2
 _SHIFT = 4  # sub-pixel bits for OpenCV's fixed-point drawing
@@ -584,8 +584,7 @@ def _greying(c: Canvas, h: Head, look: Look, hair: np.ndarray, region: np.ndarra
     mean) read as a lighter or ashen brown, not as grey, until past half way."""
     if look.grey <= 0:
         return hair[None, None, :]
-    g = look.grey
-    own = (hair - np.asarray(GREY_HAIR, np.float32) * g) / (1 - g)  # Look.hair is own * (1 - g) + GREY_HAIR * g
+    g, own = look.grey, own_hair(look)
     strand = np.asarray(GREY_HAIR, np.float32) * 1.05  # single grey hairs catch the light
     sides = np.clip((np.abs(h.lx) - 0.45) / 0.4, 0, 1) * np.clip((0.1 - h.ly) / 0.3, 0, 1)
     share = np.clip(g * (0.4 + 1.1 * sides), 0, 1)

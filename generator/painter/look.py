@@ -223,6 +223,12 @@ def face_shape(seed: int, variant: int) -> FaceShape:
     )
 
 
+def own_hair(look: Look) -> np.ndarray:
+    """A greying player's own hair colour, before grey: Look.hair is the mean of it and GREY_HAIR."""
+    g = look.grey
+    return (np.asarray(look.hair, np.float32) - np.asarray(GREY_HAIR, np.float32) * g) / (1 - g)
+
+
 def greyness(seed: int, age: float) -> float:
     """How grey a player's hair is at `age`: 0 (none) to 0.9, rising gradually past their own onset."""
     onset = np.random.default_rng([seed, 0x6E7]).normal(*GREYING_AGE)
