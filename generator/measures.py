@@ -36,6 +36,7 @@ from facepack.generator.base import FaceRequest
 
 AGE_BANDS: tuple[tuple[float, float], ...] = ((17, 22), (22, 28), (28, 32), (32, 36), (36, 41), (41, 50))
 ATTRIBUTES = ("grey", "blond", "beard", "bald")
+BARRED = ("grey", "blond", "beard")  # the attributes whose rates by band issue 21 bars
 PROBE_SIZE = 64
 # Sharpness is judged where a person judges it: in the pack, 200 px high (EHM's portraits).
 # At a network's own 128 px the first learned generator looked 0.9x as sharp as the painter;
@@ -194,7 +195,7 @@ def side_by_side(
     gaps = [
         abs(c["rates_by_age"][band][k] - r["rates_by_age"][band][k])
         for band in c["rates_by_age"]
-        for k in ("grey", "blond", "beard")
+        for k in BARRED
         if c["rates_by_age"][band][k] is not None
     ]
     # The probe's own error, where the truth is known: the reference (the painter) read by the
@@ -203,7 +204,7 @@ def side_by_side(
     from facepack.generator.painter.look import look_of
 
     truth = [labels(look_of(q)) for q in reqs]
-    label_rates = rates_by_age(ages, {k: np.array([t[k] for t in truth]) for k in ("grey", "blond", "beard")})
+    label_rates = rates_by_age(ages, {k: np.array([t[k] for t in truth]) for k in BARRED})
     probe_error = [
         abs(r["rates_by_age"][band][k] - label_rates[band][k])
         for band in label_rates
