@@ -5,14 +5,15 @@
 #   bash benchmarks/gpu_train_generator.sh --prepare   # here: wheels into .whl/, painted data into .gpudata/ (both git-ignored)
 #   bash benchmarks/gpu_train_generator.sh             # there (device run, carry [".whl", ".gpudata"])
 #
-# Grows the 128 px traits run (runs/gan-traits, its networks carried without the optimizers' state)
-# to 256 px (README, Growing to 256 px) and trains it under KERAS_BACKEND=jax in bfloat16 for
+# Trains the traits run (runs/gan-traits, its networks carried without the optimizers' state) at
+# SIZE px (default 128: the shipped upsampler doubles its faces to build's 256, README, The
+# upsampler; SIZE=256 grows it instead, README, Growing to 256 px) under KERAS_BACKEND=jax in bfloat16 for
 # TRAIN_S seconds (default 400), on portraits painted there at 256 px by one process per core
 # (256 px data does not fit the carry: 41 KB a portrait). Exports the last checkpoint and leaves
 # in $OUT the export, its card, log.csv and the last sample sheet. The checkpoint is larger than
 # what comes back, so a later run goes on from the export (`--init .../face_gan.keras`).
 # Without runs/gan-traits here (runs/ is not kept from one checkout to the next) it trains from
-# scratch at 256 px; INIT=path/to/face_gan.keras starts it from an earlier export instead.
+# scratch; INIT=path/to/face_gan.keras starts it from an earlier export instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 INIT=${INIT:-.gpudata/gan-traits}
@@ -23,7 +24,7 @@ if [ "${1:-}" = "--prepare" ]; then
         mkdir -p .gpudata/gan-traits/checkpoint
         cp runs/gan-traits/checkpoint/*.weights.h5 runs/gan-traits/checkpoint/state.json .gpudata/gan-traits/checkpoint/
     else
-        echo "no runs/gan-traits here: the device run trains from scratch at 256 px"
+        echo "no runs/gan-traits here: the device run trains from scratch"
     fi
     mkdir -p .gpudata && du -sh .gpudata .whl
     exit 0
@@ -37,8 +38,11 @@ nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 DATA=$(mktemp -d)/painter256t
 time python3 -m facepack dataset --painter "${PAINTED:-4000}" --size 256 --seed 0 --season 2026-11-21 --holdout 0.05 \
     --out "$DATA" --workers 0 --quiet
-run=$(mktemp -d)/gan-traits256
-train=(python3 -m facepack train generator "$DATA" --out "$run" --traits --size 256 --channel-min 16 "${init[@]}"
+SIZE=${SIZE:-128}
+grow=()
+[ "$SIZE" = 256 ] && grow=(--channel-min 16)
+run=$(mktemp -d)/gan-traits$SIZE
+train=(python3 -m facepack train generator "$DATA" --out "$run" --traits --size "$SIZE" "${grow[@]}" "${init[@]}"
     --augment 0.4 --class-weight 0.3 --learning-rate "${RATE:-0.002}" --batch-size "${BATCH:-64}" --steps 1000000
     --channel-max 128 --channel-base 2048 --checkpoint-every 250 --sample-every 1000 --inference-noise 0.5
     --precision mixed_bfloat16)

@@ -67,7 +67,14 @@ def main() -> None:
                 count=a.players,
                 probe=probe,
             )
-            keep = ("sharpness_ratio", "lookalike_share", "reference_lookalike_share", "largest_rate_gap", "grey_cliff")
+            keep = (
+                "sharpness_ratio",
+                "lookalike_share",
+                "reference_lookalike_share",
+                "largest_rate_gap",
+                "grey_cliff",
+                "eye_whites_gap",
+            )
             row = {k: r[k] for k in keep + ("reference_grey_cliff", "meets_bars", "probe_accuracy", "probe_error")}
             row["rates"], row["painter_rates"] = r["candidate"]["rates"], r["reference"]["rates"]
             # Where the largest gap is: the bands and attributes, learned against painter.

@@ -72,6 +72,7 @@ class BuildOptions:
     generator: str = DEFAULT_GENERATOR
     model: Path | None = None  # a learned generator's .keras file; None: the shipped one
     psi: float = DEFAULT_PSI  # truncation of the learned generator
+    upsampler_model: Path | None = None  # the learned generator's second stage (.keras); None: the shipped one
     segmenter: str = "learned"
     segmenter_model: Path | None = None
     background: str | None = None  # None: the profile's default
@@ -266,7 +267,14 @@ def load_models(opts: BuildOptions) -> Models:
 
             device = compute_device(import_keras())
         batch = network_batch(device)
-        gen = load_generator(opts.generator, size=opts.generator_size, model=opts.model, psi=opts.psi, batch_size=batch)
+        gen = load_generator(
+            opts.generator,
+            size=opts.generator_size,
+            model=opts.model,
+            psi=opts.psi,
+            batch_size=batch,
+            upsampler=opts.upsampler_model,
+        )
         seg = load_segmenter(opts.segmenter, background=gen.background, model=opts.segmenter_model, batch_size=batch)
     except (ValueError, FileNotFoundError) as e:
         raise FacepackError(str(e)) from None
@@ -527,6 +535,7 @@ def _pack_info(opts: BuildOptions, profile: GameProfile, faces: int) -> str:
         "seed": opts.seed,
         "generator": opts.model.name if opts.model else opts.generator,
         "psi": opts.psi if (opts.model or opts.generator == "learned") else None,
+        **({"upsampler": opts.upsampler_model.name} if opts.upsampler_model else {}),
         "segmenter": opts.segmenter_model.name if opts.segmenter_model else opts.segmenter,
         "faces": faces,
     }

@@ -21,6 +21,7 @@ HEADLINE_METRICS = (
 def model_entries(paths: list[Path]) -> list[dict]:
     """One entry per model: role, name, whether build uses it by default, its file and its card."""
     from facepack.generator.learned import default_model_path as default_generator_path
+    from facepack.generator.learned import default_upsampler_path
     from facepack.segmenter.learned import default_model_path as default_segmenter_path
     from facepack.segmenter.selfie import default_model_path as selfie_path
 
@@ -39,6 +40,15 @@ def model_entries(paths: list[Path]) -> list[dict]:
             "default": DEFAULT_GENERATOR == "painter",
             "path": None,
             "card": {"kind": "generator", "architecture": "procedural portrait painter"},
+        },
+        {
+            # The learned generator's second stage: it doubles that generator's faces, so it is the
+            # default wherever the learned generator is.
+            "role": "upsampler",
+            "name": "learned",
+            "default": DEFAULT_GENERATOR == "learned",
+            "path": str(default_upsampler_path()) if default_upsampler_path().exists() else None,
+            "card": read_card(default_upsampler_path()) if default_upsampler_path().exists() else {},
         },
         {
             "role": "segmenter",

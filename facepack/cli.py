@@ -85,6 +85,12 @@ GENERATOR_MODEL = typer.Option(
     help="Another learned generator (.keras from `facepack train generator`); implies --generator learned.",
     show_default=False,
 )
+UPSAMPLER_MODEL = typer.Option(
+    None,
+    "--upsampler-model",
+    help="Another upsampler for the learned generator (.keras from `facepack train upsampler`); implies --generator learned.",
+    show_default=False,
+)
 SEGMENTER_MODEL = typer.Option(
     None,
     "--segmenter-model",
@@ -147,6 +153,7 @@ def build(
         "learned (the shipped StyleGAN, or --generator-model).",
     ),
     generator_model: Optional[Path] = GENERATOR_MODEL,
+    upsampler_model: Optional[Path] = UPSAMPLER_MODEL,
     psi: float = PSI,
     segmenter: str = typer.Option(
         "learned",
@@ -191,8 +198,9 @@ def build(
         season=_season(season),
         name=name,
         game=game,
-        generator="learned" if generator_model else generator,
+        generator="learned" if (generator_model or upsampler_model) else generator,
         model=generator_model,
+        upsampler_model=upsampler_model,
         psi=psi,
         segmenter="learned" if segmenter_model else segmenter,
         segmenter_model=segmenter_model,
@@ -488,6 +496,50 @@ def train_generator_cmd(
     )
 
 
+@train_app.command("upsampler")
+def train_upsampler_cmd(
+    data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder (from `facepack dataset`).", show_default=False),
+    out_dir: Path = typer.Option(
+        ..., "--out", "-o", help="Run folder: checkpoint, log.csv, the exported model.", show_default=False
+    ),
+    steps: int = typer.Option(3000, "--steps", help="Training steps (batches)."),
+    batch_size: int = typer.Option(16, "--batch-size", help="Crops per step."),
+    crop: int = typer.Option(96, "--crop", help="Side of a training crop at the dataset's size (px, a multiple of 4)."),
+    detail: float = typer.Option(
+        1.0,
+        "--detail",
+        min=0.0,
+        help="Weight of the fine-detail term beside L1 (0: L1 alone, which smears what it cannot place).",
+    ),
+    blur: float = typer.Option(1.0, "--blur", min=0.0, help="Most extra blur of a training question (sigma, px at half size)."),
+    checkpoint_every: int = typer.Option(250, "--checkpoint-every", help="Steps between checkpoints (and log lines)."),
+    learning_rate: float = typer.Option(1e-3, "--learning-rate", help="Peak learning rate (cosine decay)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of initial weights and crops."),
+    init: Optional[Path] = typer.Option(
+        None, "--init", help="Start from this .keras upsampler's weights (fine-tuning).", show_default=False
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No log lines; only errors."),
+) -> None:
+    """Train the upsampler that doubles the learned generator's faces. Run the same command again to resume."""
+    from facepack.core.quiet import import_keras
+
+    import_keras()
+    from facepack.generator.upsampler.train import UpsamplerSettings, train_upsampler
+
+    settings = UpsamplerSettings(
+        crop=crop,
+        batch=batch_size,
+        steps=steps,
+        steps_per_epoch=checkpoint_every,
+        learning_rate=learning_rate,
+        detail=detail,
+        blur=blur,
+        seed=seed,
+    )
+    command = "facepack train upsampler " + " ".join(sys.argv[3:])
+    train_upsampler(data, out_dir, settings, init=init, log=_log(quiet), command=command)
+
+
 @evaluate_app.command("segmenter")
 def evaluate_segmenter_cmd(
     model: str = typer.Argument(
@@ -524,6 +576,37 @@ def evaluate_segmenter_cmd(
 
         update_metrics(seg.path, metrics)
         err.print(f"metrics written to {seg.path.with_suffix('.json')}", markup=False, soft_wrap=True)
+
+
+@evaluate_app.command("upsampler")
+def evaluate_upsampler_cmd(
+    model: str = typer.Argument(
+        ..., metavar="MODEL", help="A .keras upsampler, or 'default' (the shipped one).", show_default=False
+    ),
+    data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder; its test split is used.", show_default=False),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N test images.", show_default=False),
+    card: bool = typer.Option(True, "--card/--no-card", help="Write the metrics into the model's card."),
+) -> None:
+    """Held-out portraits halved and doubled back by the model and by a cubic filter: error and sharpness against the portrait."""
+    import json
+
+    from facepack.core.quiet import import_keras
+    from facepack.generator.learned import default_upsampler_path
+    from facepack.generator.upsampler.evaluate import evaluate_upsampler
+
+    keras = import_keras()
+    import facepack.generator.upsampler.model  # noqa: F401  (registers the loss)
+
+    path = default_upsampler_path() if model == "default" else Path(model)
+    if not path.exists():
+        raise FacepackError(f"upsampler model {path} not found")
+    metrics = evaluate_upsampler(keras.saving.load_model(path, compile=False), data, limit=limit)
+    out.print(json.dumps(metrics, indent=2), markup=False, soft_wrap=True)
+    if card:
+        from facepack.core.modelcard import update_metrics
+
+        update_metrics(path, metrics)
+        err.print(f"metrics written to {path.with_suffix('.json')}", markup=False, soft_wrap=True)
 
 
 @evaluate_app.command("generator")
@@ -591,6 +674,8 @@ def evaluate_generator_cmd(
             lambda reqs: [p.image for p in painter.generate(reqs)],
             count=players,
         )
+        # Which second stage drew the faces it measured (generator/upsampler), None: the cubic filter.
+        metrics["side_by_side"]["upsampler"] = gen.upsampler_path.name if gen.upsampler_path else None
     if first is not None:
         metrics["early_checkpoint"] = {
             "model": str(early),

@@ -21,16 +21,28 @@ from facepack.generator.painter.look import look_of
 from facepack.generator.traits import UNKNOWN, traits_of
 
 DEFAULT_MODEL = "face_gan.keras"
+DEFAULT_UPSAMPLER = "upsampler.keras"
 
 
 def default_model_path() -> Path:
     return Path(str(files("facepack.generator.models").joinpath(DEFAULT_MODEL)))
 
 
+def default_upsampler_path() -> Path:
+    return Path(str(files("facepack.generator.models").joinpath(DEFAULT_UPSAMPLER)))
+
+
 class LearnedGenerator:
     name = "learned"
 
-    def __init__(self, model_path: Path | None = None, size: int = 256, psi: float = DEFAULT_PSI, batch_size: int = 8):
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        size: int = 256,
+        psi: float = DEFAULT_PSI,
+        batch_size: int = 8,
+        upsampler: Path | None | bool = None,
+    ):
         from facepack.core.quiet import import_keras
 
         keras = import_keras()
@@ -57,6 +69,16 @@ class LearnedGenerator:
         # one trained on community packs alone never saw them known, and is asked with UNKNOWN.
         self.traits = "traits" in [t.name for t in self.model.inputs]
         self.traits_known = bool(card.get("trained_traits", self.traits))
+        # The second stage (generator/upsampler): doubles the network's faces while they are smaller
+        # than asked, instead of a cubic filter that leaves them soft. None: the shipped one where it
+        # is installed; False: none (the cubic filter alone).
+        if upsampler is None:
+            upsampler = default_upsampler_path() if default_upsampler_path().exists() else False
+        if upsampler and not Path(upsampler).exists():
+            raise FileNotFoundError(f"upsampler model {upsampler} not found")
+        self.upsampler = keras.saving.load_model(upsampler, compile=False) if upsampler else None
+        self.upsampler_path = Path(upsampler) if upsampler else None
+        self._fixed: dict[tuple, object] = {}  # the upsampler at each input shape it is given
 
     def condition(self, request: FaceRequest) -> tuple:
         """(z, age group, complexion[, traits]): the painter's draw for the same player decides
@@ -82,12 +104,32 @@ class LearnedGenerator:
             # out 1 level apart in a few pixels, and a face must depend on nothing but its player.
             with self._lock:  # build makes the next batch in another thread; one call at a time
                 images = np.asarray(self.model.predict_on_batch([*inputs, np.full((b, 1), self.psi, np.float32)]))
+                images = self._upsampled(images)
             for k in range(len(chunk)):
                 rgb = np.clip(np.rint((images[k] + 1.0) * 127.5), 0, 255).astype(np.uint8)
                 if rgb.shape[0] != self.size:
                     rgb = cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC)
                 out.append(Portrait(image=rgb, background=self.background))
         return out
+
+    def _upsampled(self, images: np.ndarray) -> np.ndarray:
+        """The batch doubled by the upsampler while it is smaller than asked (same fixed batch shape)."""
+        if self.upsampler is None:
+            return images
+        while images.shape[1] < self.size:
+            images = np.asarray(self._at(images.shape[1:]).predict_on_batch(images.astype(np.float32)))
+        return images
+
+    def _at(self, shape: tuple):
+        """The upsampler with its input's size fixed: saved to take any size, its bilinear layer cannot
+        be compiled for an unknown one (TensorFlow refuses it inside build's worker thread)."""
+        if shape not in self._fixed:
+            from facepack.core.quiet import import_keras
+
+            keras = import_keras()
+            x = keras.Input(shape)
+            self._fixed[shape] = keras.Model(x, self.upsampler(x))
+        return self._fixed[shape]
 
     def _inputs(self, conditions: Sequence[tuple], size: int) -> list[np.ndarray]:
         """The model's inputs for these conditions, zero-padded to `size` rows: z, age, complexion[, traits]."""
@@ -113,9 +155,8 @@ class LearnedGenerator:
         frames = []
         for t in np.linspace(0.0, 1.0, steps):
             w = ends[0] * (1 - t) + ends[1] * t
-            image = self._numpy(synthesis(np.repeat(w[:, None, :], num_ws, axis=1).astype(np.float32), training=False))[
-                0, ..., :3
-            ]
+            image = self._numpy(synthesis(np.repeat(w[:, None, :], num_ws, axis=1).astype(np.float32), training=False))
+            image = self._upsampled(image[..., :3])[0]
             rgb = np.clip(np.rint((image + 1.0) * 127.5), 0, 255).astype(np.uint8)
             frames.append(cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC))
         return frames

@@ -20,7 +20,8 @@ same grey veteran over and over (issue 21). These measures ask what that person 
   the probe's and the sample's noise make about 0.1 of it; the painter's gradual greying reads
   about 0.2).
 - eye whites: whether a face shows the whites of both eyes (eye_whites()), by age band like
-  the attributes. Read off the pixels, not by the probe: at its 64 px an eye is two pixels.
+  the attributes, and a bar overall (within 0.05 of the reference): sharpness alone passes
+  melted faces drawn with crisp edges. Read off the pixels, not by the probe: at its 64 px an eye is two pixels.
 """
 
 from __future__ import annotations
@@ -221,15 +222,20 @@ def side_by_side(
             "largest_rate_gap": round(float(max(gaps)), 3),
             "grey_cliff": c["grey_cliff"],
             "reference_grey_cliff": r["grey_cliff"],
+            "eye_whites_gap": round(abs(c["rates"]["eye_whites"] - r["rates"]["eye_whites"]), 3),
             "same_person_threshold": SAME_PERSON,
             "candidate": c,
             "reference": r,
         }
     )
+    # Open eyes are a bar too, beside issue 21's four: once the upsampler (generator/upsampler) draws
+    # crisp edges on whatever the base network gives it, the shipped model's melted faces score
+    # 0.79 of the painter's sharpness, while 42 % of them show the whites of their eyes (painter 100 %).
     result["meets_bars"] = bool(
         result["sharpness_ratio"] >= 0.8
         and result["lookalike_share"] <= result["reference_lookalike_share"] + 0.02
         and result["largest_rate_gap"] <= 0.05
         and result["grey_cliff"] <= result["reference_grey_cliff"] + 0.1
+        and result["eye_whites_gap"] <= 0.05
     )
     return result

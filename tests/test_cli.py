@@ -129,6 +129,10 @@ def test_models_lists_the_shipped_generator_with_its_card():
     assert {"c2st_face_accuracy", "side_by_side"} <= set(m) and m["near_duplicate_rate"] <= 0.005
     assert m["side_by_side"]["meets_bars"] == (DEFAULT_GENERATOR == "learned")
     assert sum(e["default"] for e in entries if e["role"] == "generator") == 1
+    # Its second stage, which doubles its faces: shipped with a card, the default where it is.
+    up = next(e for e in entries if e["role"] == "upsampler")
+    assert up["path"].endswith("upsampler.keras") and up["default"] == gen["default"]
+    assert up["card"]["kind"] == "upsampler" and up["card"]["command"].startswith("facepack train upsampler")
 
 
 def test_morph_strip_with_the_painter(tmp_path):

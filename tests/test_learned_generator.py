@@ -338,6 +338,30 @@ def test_export_round_trip_and_determinism(run):
     assert a[0].image.shape == (32, 32, 3) and not np.array_equal(a[0].image, a[1].image)
 
 
+def test_the_upsampler_doubles_the_faces_a_face_still_its_players_alone(run):
+    """Below the size asked, the shipped upsampler doubles the network's faces (16 -> 32 px here);
+    upsampler=False leaves it to the cubic filter, as before the upsampler."""
+    import cv2
+
+    from facepack.generator.learned import LearnedGenerator
+
+    _, _, export, _ = run
+    reqs = [FaceRequest(seed=s, age=20.0 + 3 * s, nationality="FIN") for s in range(5)]
+    gen = LearnedGenerator(export, size=32)
+    assert gen.upsampler is not None
+    faces, alone = gen.generate(reqs), gen.generate(reqs[2:3])
+    assert faces[2].image.shape == (32, 32, 3) and np.array_equal(faces[2].image, alone[0].image)
+    native = LearnedGenerator(export, size=16, upsampler=False).generate(reqs)
+    cubic = LearnedGenerator(export, size=32, upsampler=False).generate(reqs)
+    assert all(
+        np.array_equal(c.image, cv2.resize(n.image, (32, 32), interpolation=cv2.INTER_CUBIC)) for c, n in zip(cubic, native)
+    )
+    assert not np.array_equal(faces[0].image, cubic[0].image)
+    # The upsampler draws detail, not another face: halved again, each is close to the network's own.
+    for f, n in zip(faces, native):
+        assert np.abs(cv2.resize(f.image, (16, 16), interpolation=cv2.INTER_AREA).astype(int) - n.image).mean() < 8
+
+
 def test_truncation_and_conditions(run):
     from facepack.generator.learned import LearnedGenerator
 
@@ -370,6 +394,8 @@ def test_build_with_a_learned_generator(run, options, tmp_path):
         assert im.size == (157, 200)
     with pytest.raises(FacepackError, match="not found"):
         build_pack(options(out=tmp_path / "c", generator="learned", model=tmp_path / "missing.keras"))
+    with pytest.raises(FacepackError, match="upsampler model .* not found"):
+        build_pack(options(out=tmp_path / "d", generator="learned", model=export, upsampler_model=tmp_path / "none.keras"))
 
 
 def test_a_traits_model_trains_resumes_exports_and_builds(run, tmp_path):
