@@ -76,12 +76,12 @@ def model_entries(paths: list[Path]) -> list[dict]:
 def describe(entry: dict) -> str:
     """One line: role, name, file and the headline measures of its card."""
     m = entry["card"].get("metrics", {})
-    measures = ", ".join(f"{k} {m[k]}" for k in HEADLINE_METRICS if k in m)
+    shown = [f"{k} {m[k]}" for k in HEADLINE_METRICS if k in m]
     nested = (("photographs", "mean_iou"), ("people", "mean_agreement"), ("side_by_side", "sharpness_ratio"))
     nested += (("side_by_side", "lookalike_share"), ("side_by_side", "meets_bars"))
-    for group, key in nested:
-        if isinstance(m.get(group), dict) and key in m[group]:
-            measures += f", {group} {key} {m[group][key]}"
+    nested += (("model", "sharpness_ratio"), ("cubic", "sharpness_ratio"))  # the upsampler's, against the filter
+    shown += [f"{group} {key} {m[group][key]}" for group, key in nested if isinstance(m.get(group), dict) and key in m[group]]
+    measures = ", ".join(shown)
     return (
         f"{entry['role']:9} {entry['name']:12} {'(default) ' if entry['default'] else ''}{entry['path'] or 'built in'}"
         f"{'  ' + measures if measures else ''}"
