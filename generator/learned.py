@@ -53,6 +53,7 @@ class LearnedGenerator:
             raise FileNotFoundError(f"generator model {self.path} not found")
         self.model = keras.saving.load_model(self.path, compile=False)
         self._lock = threading.Lock()
+        self._keras = keras
         self._numpy = keras.ops.convert_to_numpy
         self.z_dim = int(self.model.inputs[0].shape[-1])
         self.size, self.psi, self.batch_size = size, psi, batch_size
@@ -124,11 +125,8 @@ class LearnedGenerator:
         """The upsampler with its input's size fixed: saved to take any size, its bilinear layer cannot
         be compiled for an unknown one (TensorFlow refuses it inside build's worker thread)."""
         if shape not in self._fixed:
-            from facepack.core.quiet import import_keras
-
-            keras = import_keras()
-            x = keras.Input(shape)
-            self._fixed[shape] = keras.Model(x, self.upsampler(x))
+            x = self._keras.Input(shape)
+            self._fixed[shape] = self._keras.Model(x, self.upsampler(x))
         return self._fixed[shape]
 
     def _inputs(self, conditions: Sequence[tuple], size: int) -> list[np.ndarray]:
@@ -162,6 +160,4 @@ class LearnedGenerator:
         return frames
 
     def _truncated_w(self):
-        from facepack.core.quiet import import_keras
-
-        return import_keras().Model(self.model.inputs, self.model.get_layer("truncate").output)
+        return self._keras.Model(self.model.inputs, self.model.get_layer("truncate").output)

@@ -94,13 +94,13 @@ def test_the_shipped_upsampler_draws_halved_portraits_back_sharper_and_truer_tha
     from facepack.generator import load_generator
     from facepack.generator.learned import default_upsampler_path
     from facepack.generator.measures import players, sharpness
+    from facepack.generator.upsampler.evaluate import doubled
 
     keras = import_keras()
     model = keras.saving.load_model(default_upsampler_path(), compile=False)
     painted = [p.image for p in load_generator("painter", size=256).generate(players(12, 99))]
     halves = np.stack([cv2.resize(i, (128, 128), interpolation=cv2.INTER_AREA) for i in painted])
-    drawn = np.asarray(model.predict(halves.astype(np.float32) / 127.5 - 1.0, verbose=0))
-    drawn = [np.clip(np.rint((d + 1.0) * 127.5), 0, 255).astype(np.uint8) for d in drawn]
+    drawn = doubled(model, halves)
     cubic = [cv2.resize(h, (256, 256), interpolation=cv2.INTER_CUBIC) for h in halves]
     error = [np.mean([np.abs(a.astype(int) - p.astype(int)).mean() for a, p in zip(ims, painted)]) for ims in (drawn, cubic)]
     assert error[0] < 0.8 * error[1]

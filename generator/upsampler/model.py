@@ -1,8 +1,9 @@
 """The upsampler network and its loss.
 
-RGB in [-1, 1] at N px (a portrait on the UI blue, as the base generator draws it) -> RGB at 2N px: residual blocks at the input's size see the face's
-layout (a 2-3 px eye at 128 px needs some context to be drawn as an eye), then one nearest
-upsampling and two convolutions at the output's size draw the detail. The network adds its
+RGB in [-1, 1] at N px (a portrait on the UI blue, as the base generator draws it) -> RGB at
+2N px: residual blocks at the input's size see the face's layout (a 2-3 px eye at 128 px needs
+some context to be drawn as an eye), then one nearest upsampling and two convolutions at the
+output's size draw the detail. The network adds its
 output to a bilinear upsampling of the input, so an untrained network is already a plain
 upscale and training only learns what a filter cannot know. Plain Keras 3 layers and ops,
 so it trains under any backend and saves as one .keras file.

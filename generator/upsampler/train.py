@@ -1,11 +1,12 @@
 """`facepack train upsampler DATA --out runs/NAME`: train the upsampler, resumably.
 
 Its pairs are made from the dataset's portraits alone (RGB on the UI blue, as the base
-generator exports its faces): a crop of the portrait at full size is the answer, the same crop halved (area filter) the question. Half of the
-questions are blurred a little more (a Gaussian of sigma up to `blur` px at the small size),
-because the base generator's faces are softer than a halved painting and the upsampler must
-sharpen what it is given rather than only undo a clean halving. Crops are drawn round the
-face more often than over the background, which is flat and teaches nothing.
+generator exports its faces): a crop of the portrait at full size is the answer, the same
+crop halved (area filter) the question. Half of the questions are blurred a little more (a
+Gaussian of sigma up to `blur` px at the small size), because the base generator's faces are
+softer than a halved painting and the upsampler must sharpen what it is given rather than
+only undo a clean halving. Crops are drawn round the face more often than over the
+background, which is flat and teaches nothing.
 
 Each checkpoint (model and optimizer, written atomically) adds a line to log.csv; the same
 command resumes. The finished model is exported without optimizer state, with its card.
