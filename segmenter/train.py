@@ -7,9 +7,6 @@ The finished model is exported without optimizer state, with its model card.
 
 from __future__ import annotations
 
-import json
-import os
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -18,13 +15,13 @@ import cv2
 import numpy as np
 
 from facepack.core.errors import FacepackError
+from facepack.core.fitrun import FitRun
 from facepack.core.modelcard import training_card, write_card
 from facepack.core.quiet import import_keras
 from facepack.core.records import load_arrays, read_info
 from facepack.segmenter.augment import BACKGROUNDS, augment
 from facepack.segmenter.photos import load_backgrounds
 
-CHECKPOINT = "checkpoint.keras"
 EXPORT = "matte_net.keras"
 
 
@@ -95,18 +92,10 @@ def train_segmenter(
     val_images, val_alphas, _ = load_arrays(data, "test", limit=64)
     val = _resized(val_images, val_alphas, cfg.size)
     out.mkdir(parents=True, exist_ok=True)
-    state_path, ckpt = out / "state.json", out / CHECKPOINT
-
     epochs = max(1, -(-cfg.steps // cfg.steps_per_epoch))
-    done, wall = 0, 0.0
-    if ckpt.exists() and state_path.exists():
-        state = json.loads(state_path.read_text())
-        if state["config"] != asdict(cfg):
-            raise FacepackError(f"{out} holds a run with other settings ({state['config']}); use another --out")
-        model = keras.saving.load_model(ckpt)
-        done, wall = state["epoch"], state["wall_time_s"]
-        log(f"resuming {out} at epoch {done}/{epochs}")
-    else:
+    run = FitRun(out, asdict(cfg), epochs, key="config")
+    model = run.resume(keras, log)
+    if model is None:
         keras.utils.set_random_seed(cfg.seed)
         model = build_matte_net(cfg.size, cfg.base, cfg.depth)
         if init is not None:
@@ -114,34 +103,23 @@ def train_segmenter(
         schedule = keras.optimizers.schedules.CosineDecay(cfg.learning_rate, decay_steps=epochs * cfg.steps_per_epoch, alpha=0.05)
         model.compile(optimizer=keras.optimizers.Adam(schedule), loss=matte_loss, metrics=[hard_iou])
 
-    class Checkpoint(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.t0 = time.perf_counter()
+    def line(epoch: int, logs: dict) -> str:
+        return (
+            f"step {epoch * cfg.steps_per_epoch}  loss {logs['loss']:.4f}  val_iou {logs.get('val_hard_iou', float('nan')):.4f}"
+        )
 
-        def on_epoch_end(self, epoch, logs=None):
-            nonlocal wall
-            wall += time.perf_counter() - self.t0
-            tmp = out / f".{CHECKPOINT}.partial.keras"
-            self.model.save(tmp)
-            os.replace(tmp, ckpt)
-            state_path.write_text(json.dumps({"epoch": epoch + 1, "wall_time_s": wall, "config": asdict(cfg)}))
-            log(
-                f"epoch {epoch + 1}/{epochs}  step {(epoch + 1) * cfg.steps_per_epoch}  loss {logs['loss']:.4f}  "
-                f"val_iou {logs.get('val_hard_iou', float('nan')):.4f}  {wall:.0f}s"
-            )
-
-    callbacks = [Checkpoint(), keras.callbacks.CSVLogger(str(out / "log.csv"), append=True)]
+    callbacks = [run.callback(keras, log, line), keras.callbacks.CSVLogger(str(out / "log.csv"), append=True)]
     if keras.backend.backend() == "tensorflow" and _has_tensorboard():
         callbacks.append(keras.callbacks.TensorBoard(str(out / "tensorboard"), write_graph=False))
-    if done < epochs:
-        batches = _dataset_class(keras)(images, alphas, cfg, epoch=done, photos=photos)
-        model.fit(batches, epochs=epochs, initial_epoch=done, validation_data=val, callbacks=callbacks, verbose=0)
+    if run.done < epochs:
+        batches = _dataset_class(keras)(images, alphas, cfg, epoch=run.done, photos=photos)
+        model.fit(batches, epochs=epochs, initial_epoch=run.done, validation_data=val, callbacks=callbacks, verbose=0)
 
     final = build_matte_net(cfg.size, cfg.base, cfg.depth)
     final.set_weights(model.get_weights())
     export = out / EXPORT
     final.save(export)
-    state = json.loads(state_path.read_text())
+    state = run.state()
     write_card(
         export,
         training_card(

@@ -14,9 +14,7 @@ command resumes. The finished model is exported without optimizer state, with it
 
 from __future__ import annotations
 
-import json
 import os
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -25,11 +23,11 @@ import cv2
 import numpy as np
 
 from facepack.core.errors import FacepackError
+from facepack.core.fitrun import FitRun
 from facepack.core.modelcard import training_card, write_card
 from facepack.core.quiet import import_keras
 from facepack.core.records import load_arrays, read_info
 
-CHECKPOINT = "checkpoint.keras"
 EXPORT = "upsampler.keras"
 # Where the face is, in fractions of the portrait (both generators centre the head at about
 # (0.5, 0.425)): a crop's centre falls in this box three times in four.
@@ -120,18 +118,11 @@ def train_upsampler(
         raise FacepackError(f"{data}: portraits of {images.shape[1]} px are smaller than --crop {s.crop}")
     val = validation(load_arrays(data, "test", limit=64)[0], s)
     out.mkdir(parents=True, exist_ok=True)
-    state_path, ckpt = out / "state.json", out / CHECKPOINT
     cfg = UpsamplerConfig()
     epochs = max(1, -(-s.steps // s.steps_per_epoch))
-    done, wall = 0, 0.0
-    if ckpt.exists() and state_path.exists():
-        state = json.loads(state_path.read_text())
-        if state["settings"] != asdict(s):
-            raise FacepackError(f"{out} holds a run with other settings ({state['settings']}); use another --out")
-        model = keras.saving.load_model(ckpt)
-        done, wall = state["epoch"], state["wall_time_s"]
-        log(f"resuming {out} at epoch {done}/{epochs}")
-    else:
+    run = FitRun(out, asdict(s), epochs)
+    model = run.resume(keras, log)
+    if model is None:
         keras.utils.set_random_seed(s.seed)
         model = build_upsampler(cfg)
         if init is not None:
@@ -139,26 +130,13 @@ def train_upsampler(
         schedule = keras.optimizers.schedules.CosineDecay(s.learning_rate, decay_steps=epochs * s.steps_per_epoch, alpha=0.05)
         model.compile(optimizer=keras.optimizers.Adam(schedule), loss=UpsamplerLoss(s.detail))
 
-    class Checkpoint(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.t0 = time.perf_counter()
+    def line(epoch: int, logs: dict) -> str:
+        return f"step {epoch * s.steps_per_epoch}  loss {logs['loss']:.4f}  val_loss {logs.get('val_loss', float('nan')):.4f}"
 
-        def on_epoch_end(self, epoch, logs=None):
-            nonlocal wall
-            wall += time.perf_counter() - self.t0
-            tmp = out / f".{CHECKPOINT}.partial.keras"
-            self.model.save(tmp)
-            os.replace(tmp, ckpt)
-            state_path.write_text(json.dumps({"epoch": epoch + 1, "wall_time_s": wall, "settings": asdict(s)}))
-            log(
-                f"epoch {epoch + 1}/{epochs}  step {(epoch + 1) * s.steps_per_epoch}  loss {logs['loss']:.4f}  "
-                f"val_loss {logs.get('val_loss', float('nan')):.4f}  {wall:.0f}s"
-            )
-
-    if done < epochs:
-        batches = _batches(keras)(images, s, epoch=done)
-        callbacks = [Checkpoint(), keras.callbacks.CSVLogger(str(out / "log.csv"), append=True)]
-        model.fit(batches, epochs=epochs, initial_epoch=done, validation_data=val, callbacks=callbacks, verbose=0)
+    if run.done < epochs:
+        batches = _batches(keras)(images, s, epoch=run.done)
+        callbacks = [run.callback(keras, log, line), keras.callbacks.CSVLogger(str(out / "log.csv"), append=True)]
+        model.fit(batches, epochs=epochs, initial_epoch=run.done, validation_data=val, callbacks=callbacks, verbose=0)
 
     final = build_upsampler(cfg)
     final.set_weights(model.get_weights())
@@ -166,7 +144,7 @@ def train_upsampler(
     tmp = out / f".{EXPORT}.partial.keras"
     final.save(tmp)
     os.replace(tmp, export)
-    state = json.loads(state_path.read_text())
+    state = run.state()
     write_card(
         export,
         training_card(
