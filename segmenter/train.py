@@ -16,7 +16,6 @@ import numpy as np
 
 from facepack.core.errors import FacepackError
 from facepack.core.fitrun import FitRun
-from facepack.core.modelcard import training_card, write_card
 from facepack.core.quiet import import_keras
 from facepack.core.records import load_arrays, read_info
 from facepack.segmenter.augment import BACKGROUNDS, augment
@@ -117,24 +116,19 @@ def train_segmenter(
 
     final = build_matte_net(cfg.size, cfg.base, cfg.depth)
     final.set_weights(model.get_weights())
-    export = out / EXPORT
-    final.save(export)
-    state = run.state()
-    write_card(
-        export,
-        training_card(
-            "segmenter",
-            data,
-            info,
-            state["epoch"] * cfg.steps_per_epoch,
-            state["wall_time_s"],
-            command,
-            init,
-            architecture="U-Net with an atrous pyramid (rates 1, 2, 4) at the bottleneck; guided-filter refinement at full resolution",
-            input_size=cfg.size,
-            params=int(final.count_params()),
-            config=asdict(cfg),
-        ),
+    export = run.export(
+        final,
+        out / EXPORT,
+        "segmenter",
+        data,
+        info,
+        command,
+        init,
+        cfg.steps_per_epoch,
+        architecture="U-Net with an atrous pyramid (rates 1, 2, 4) at the bottleneck; guided-filter refinement at full resolution",
+        input_size=cfg.size,
+        params=int(final.count_params()),
+        config=asdict(cfg),
     )
     log(f"exported {export}")
     return export

@@ -3,7 +3,8 @@
 Each epoch ends with the model and its optimizer saved (written whole, then moved into place)
 and state.json saying how far the run got, how long it took and under which settings; run
 again, the same command goes on from there, and other settings are refused rather than mixed
-into one model.
+into one model. The finished model is exported the same way (whole, then moved into place),
+with the model card every trained model gets.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from facepack.core.errors import FacepackError
+from facepack.core.modelcard import training_card, write_card
 
 CHECKPOINT = "checkpoint.keras"
 
@@ -37,8 +39,27 @@ class FitRun:
         log(f"resuming {self.out} at epoch {self.done}/{self.epochs}")
         return keras.saving.load_model(self.checkpoint)
 
-    def state(self) -> dict:
-        return json.loads(self.state_path.read_text())
+    def export(
+        self,
+        model,
+        path: Path,
+        kind: str,
+        data: Path,
+        info: dict,
+        command: str,
+        init: Path | None,
+        steps_per_epoch: int,
+        **details,
+    ) -> Path:
+        """`model` (the trained weights in a network without optimizer state) saved to `path`, with
+        its card: what it is (`details`), the data, how many steps and how long, the command."""
+        tmp = path.with_name(f".{path.name}.partial.keras")
+        model.save(tmp)
+        os.replace(tmp, path)
+        state = json.loads(self.state_path.read_text())
+        steps = state["epoch"] * steps_per_epoch
+        write_card(path, training_card(kind, data, info, steps, state["wall_time_s"], command, init, **details))
+        return path
 
     def callback(self, keras, log: Callable[[str], None], line: Callable[[int, dict], str]):
         """The per-epoch checkpoint; `line(epoch, logs)` is what the log line says between the

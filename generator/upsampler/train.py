@@ -14,7 +14,6 @@ command resumes. The finished model is exported without optimizer state, with it
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -24,7 +23,6 @@ import numpy as np
 
 from facepack.core.errors import FacepackError
 from facepack.core.fitrun import FitRun
-from facepack.core.modelcard import training_card, write_card
 from facepack.core.quiet import import_keras
 from facepack.core.records import load_arrays, read_info
 
@@ -140,27 +138,20 @@ def train_upsampler(
 
     final = build_upsampler(cfg)
     final.set_weights(model.get_weights())
-    export = out / EXPORT
-    tmp = out / f".{EXPORT}.partial.keras"
-    final.save(tmp)
-    os.replace(tmp, export)
-    state = run.state()
-    write_card(
-        export,
-        training_card(
-            "upsampler",
-            data,
-            info,
-            state["epoch"] * s.steps_per_epoch,
-            state["wall_time_s"],
-            command,
-            init,
-            architecture="residual CNN at the input's size, nearest 2x and two convolutions, added to a bilinear upscale",
-            factor=2,
-            params=int(final.count_params()),
-            config=cfg.to_dict(),
-            settings=asdict(s),
-        ),
+    export = run.export(
+        final,
+        out / EXPORT,
+        "upsampler",
+        data,
+        info,
+        command,
+        init,
+        s.steps_per_epoch,
+        architecture="residual CNN at the input's size, nearest 2x and two convolutions, added to a bilinear upscale",
+        factor=2,
+        params=int(final.count_params()),
+        config=cfg.to_dict(),
+        settings=asdict(s),
     )
     log(f"exported {export}")
     return export
