@@ -1,6 +1,6 @@
 """A before/after sheet of cut-outs on photographs nobody here made: docs/cutout_photos.jpg.
 
-Rows: the real photographs of people (segmenter.photos.PEOPLE) and painted subjects on
+Rows: the real photographs of people (core.photos.PEOPLE) and painted subjects on
 held-out photographs. Columns: the photograph, then each segmenter's cut-out on white,
 then the chosen one on the EHM blue. Each cut-out is labelled with its agreement (people)
 or IoU (painted subjects) against the reference.
@@ -18,13 +18,13 @@ import cv2
 import numpy as np
 
 from facepack.core.game import UI_BLUE
+from facepack.core.photos import load_backgrounds
 from facepack.core.quiet import import_keras
 from facepack.core.records import load_arrays
 from facepack.segmenter import load_segmenter
 from facepack.segmenter.augment import on_photograph
 from facepack.segmenter.evaluate import iou
 from facepack.segmenter.people import agreement, load_references
-from facepack.segmenter.photos import load_backgrounds
 
 TILE = 200
 

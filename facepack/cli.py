@@ -512,6 +512,13 @@ def train_upsampler_cmd(
         help="Weight of the fine-detail term beside L1 (0: L1 alone, which smears what it cannot place).",
     ),
     blur: float = typer.Option(1.0, "--blur", min=0.0, help="Most extra blur of a training question (sigma, px at half size)."),
+    photos: float = typer.Option(
+        0.0,
+        "--photos",
+        min=0.0,
+        max=1.0,
+        help="Share of crops cut from the photographs of the photos extra instead of the portraits.",
+    ),
     checkpoint_every: int = typer.Option(250, "--checkpoint-every", help="Steps between checkpoints (and log lines)."),
     learning_rate: float = typer.Option(1e-3, "--learning-rate", help="Peak learning rate (cosine decay)."),
     seed: int = typer.Option(0, "--seed", help="Seed of initial weights and crops."),
@@ -535,6 +542,7 @@ def train_upsampler_cmd(
         detail=detail,
         blur=blur,
         seed=seed,
+        photos=photos,
     )
     command = "facepack train upsampler " + " ".join(sys.argv[3:])
     train_upsampler(data, out_dir, settings, init=init, log=_log(quiet), command=command)

@@ -122,11 +122,11 @@ class LearnedGenerator:
         return images
 
     def _at(self, shape: tuple):
-        """The upsampler with its input's size fixed: saved to take any size, its bilinear layer cannot
-        be compiled for an unknown one (TensorFlow refuses it inside build's worker thread)."""
+        """The upsampler at this input size (upsampler.model.at_size), one per size."""
         if shape not in self._fixed:
-            x = self._keras.Input(shape)
-            self._fixed[shape] = self._keras.Model(x, self.upsampler(x))
+            from facepack.generator.upsampler.model import at_size
+
+            self._fixed[shape] = at_size(self.upsampler, shape)
         return self._fixed[shape]
 
     def _inputs(self, conditions: Sequence[tuple], size: int) -> list[np.ndarray]:

@@ -6,7 +6,7 @@ With `backgrounds="flat"` (the first shipped model) that is the UI blue jittered
 another colour or a gentle ramp: the model learnt a colour key. With "clutter" half
 of the backgrounds are procedural clutter (a crowd of silhouettes, out-of-focus
 discs, stripes, text, colours the subject itself wears); with "photos" a third are
-flat, a third clutter and a third crops of real photographs (segmenter.photos). Then
+flat, a third clutter and a third crops of real photographs (core.photos). Then
 noise, blur, JPEG artefacts and texture blotches. The matte follows every geometric
 step, so it stays exact.
 """

@@ -23,7 +23,7 @@ The same numbers on the undegraded images are reported under `clean`.
 Then the world nobody here painted (with the photographs of `pip install "facepack[photos]"`):
 
 - photographs: the same held-out subjects on crops of held-out photographs
-  (segmenter.photos.HELD_OUT_BACKGROUNDS, never used in training; augment.on_photograph),
+  (core.photos.HELD_OUT_BACKGROUNDS, never used in training; augment.on_photograph),
   mean_iou and boundary_px against the exact mattes;
 - people: real photographs of people, each matte's IoU with a reference person mask
   (segmenter.people), per photograph and the mean.
@@ -38,12 +38,12 @@ import cv2
 import numpy as np
 
 from facepack.core.matting import fit, foreground
+from facepack.core.photos import INSTALL_HINT, load_backgrounds, photos_available
 from facepack.core.records import load_arrays
 from facepack.generator.base import UI_BLUE
 from facepack.segmenter.augment import in_use, on_photograph
 from facepack.segmenter.chroma import ChromaKeySegmenter
 from facepack.segmenter.people import agreement, load_references
-from facepack.segmenter.photos import INSTALL_HINT, load_backgrounds, photos_available
 
 OUTPUT_SIZE = (157, 200)
 # A miss this big shows in the game's portrait: a bitten ear, a lock of hair gone. The faults looked

@@ -16,7 +16,7 @@ from importlib.resources import files
 import cv2
 import numpy as np
 
-from facepack.segmenter.photos import PEOPLE, read_photo
+from facepack.core.photos import PEOPLE, read_photo
 
 IGNORE = 255
 

@@ -16,10 +16,10 @@ import numpy as np
 
 from facepack.core.errors import FacepackError
 from facepack.core.fitrun import FitRun
+from facepack.core.photos import load_backgrounds
 from facepack.core.quiet import import_keras
 from facepack.core.records import load_arrays, read_info
 from facepack.segmenter.augment import BACKGROUNDS, augment
-from facepack.segmenter.photos import load_backgrounds
 
 EXPORT = "matte_net.keras"
 

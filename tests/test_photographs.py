@@ -8,10 +8,10 @@ import cv2
 import numpy as np
 import pytest
 
+from facepack.core import photos
 from facepack.core.errors import FacepackError
 from facepack.generator import UI_BLUE, FaceRequest, load_generator
 from facepack.segmenter import augment as aug
-from facepack.segmenter import photos
 from facepack.segmenter.people import IGNORE, agreement, reference_mask
 from facepack.segmenter.selfie import SHA256, default_model_path
 

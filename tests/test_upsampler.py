@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 from conftest import SEASON
 
+from facepack.core import photos
 from facepack.dataset.make import DatasetOptions, make_dataset
-from facepack.generator.upsampler.train import UpsamplerSettings, pair
+from facepack.generator.upsampler.train import UpsamplerSettings, pair, photo_pair
+
+needs_photos = pytest.mark.skipif(not photos.photos_available(), reason='needs pip install "facepack[photos]"')
 
 
 def _portrait(n: int = 64) -> np.ndarray:
@@ -35,6 +38,19 @@ def test_pairs_are_a_function_of_the_seed():
     s = UpsamplerSettings(crop=16, blur=1.0)
     a = [pair(_portrait(), np.random.default_rng(7), s) for _ in range(2)]
     assert all(np.array_equal(x, y) for x, y in zip(a[0], a[1]))
+
+
+def test_a_photo_pair_is_a_square_of_the_photograph_brought_to_the_crop_and_halved():
+    s = UpsamplerSettings(crop=16, blur=0.0)
+    photo = np.full((40, 50, 3), 200, np.uint8)
+    photo[:, 25:] = 20  # two flat halves: whatever the square, its pixels are these two levels or between
+    question, answer = photo_pair(photo, np.random.default_rng(5), s)
+    assert question.shape == (8, 8, 3) and answer.shape == (16, 16, 3)
+    assert np.allclose(question, cv2.resize(answer, (8, 8), interpolation=cv2.INTER_AREA), atol=1e-6)
+    level = (answer + 1.0) * 127.5
+    assert level.min() >= 20 - 1e-3 and level.max() <= 200 + 1e-3
+    # A photograph smaller than the scaled square still gives a whole crop.
+    assert photo_pair(np.zeros((20, 30, 3), np.uint8), np.random.default_rng(1), s)[1].shape == (16, 16, 3)
 
 
 @pytest.mark.slow
@@ -82,6 +98,13 @@ def test_a_run_trains_resumes_exports_and_refuses_other_settings(tmp_path):
     )
     with pytest.raises(FacepackError, match="other settings"):
         train_upsampler(data, tmp_path / "run", replace(s, detail=0.0), log=lambda m: None)
+    # A run from before --photos trained on portraits alone: it resumes as photos 0, and only as that.
+    state = json.loads((tmp_path / "run" / "state.json").read_text())
+    del state["settings"]["photos"]
+    (tmp_path / "run" / "state.json").write_text(json.dumps(state))
+    assert train_upsampler(data, tmp_path / "run", s, log=lambda m: None) == export
+    with pytest.raises(FacepackError, match="other settings"):
+        train_upsampler(data, tmp_path / "run", replace(s, photos=0.5), log=lambda m: None)
     with pytest.raises(FacepackError, match="smaller than --crop"):
         train_upsampler(data, tmp_path / "big", replace(s, crop=64), log=lambda m: None)
 

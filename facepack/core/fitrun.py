@@ -22,9 +22,11 @@ CHECKPOINT = "checkpoint.keras"
 
 
 class FitRun:
-    def __init__(self, out: Path, settings: dict, epochs: int, key: str = "settings"):
+    def __init__(self, out: Path, settings: dict, epochs: int, key: str = "settings", added: dict | None = None):
         # `key`: the name the settings go by in state.json (the segmenter's runs say "config").
+        # `added`: settings newer than some runs, with the value those runs trained under.
         self.out, self.settings, self.epochs, self.key = out, settings, epochs, key
+        self.added = added or {}
         self.state_path, self.checkpoint = out / "state.json", out / CHECKPOINT
         self.done, self.wall = 0, 0.0
 
@@ -33,7 +35,7 @@ class FitRun:
         if not (self.checkpoint.exists() and self.state_path.exists()):
             return None
         state = json.loads(self.state_path.read_text())
-        if state[self.key] != self.settings:
+        if {**self.added, **state[self.key]} != self.settings:
             raise FacepackError(f"{self.out} holds a run with other settings ({state[self.key]}); use another --out")
         self.done, self.wall = state["epoch"], state["wall_time_s"]
         log(f"resuming {self.out} at epoch {self.done}/{self.epochs}")

@@ -56,6 +56,14 @@ def build_upsampler(cfg: UpsamplerConfig = UpsamplerConfig()) -> keras.Model:
 _LAPLACIAN = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], np.float32)
 
 
+def at_size(model: keras.Model, shape: tuple) -> keras.Model:
+    """The upsampler with its input's size fixed (H, W, C): saved to take any size, its bilinear
+    layer cannot be compiled for an unknown one, which TensorFlow refuses in build's worker thread
+    and in a second predict() at another size."""
+    x = keras.Input(shape)
+    return keras.Model(x, model(x))
+
+
 def _detail_energy(rgb):
     """Local mean of |Laplacian| per colour channel: how much fine detail there is about each pixel."""
     kernel = ops.convert_to_tensor(np.repeat(_LAPLACIAN[:, :, None, None], 3, axis=2))

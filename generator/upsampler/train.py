@@ -23,6 +23,7 @@ import numpy as np
 
 from facepack.core.errors import FacepackError
 from facepack.core.fitrun import FitRun
+from facepack.core.photos import load_backgrounds
 from facepack.core.quiet import import_keras
 from facepack.core.records import load_arrays, read_info
 
@@ -42,6 +43,10 @@ class UpsamplerSettings:
     detail: float = 1.0  # weight of the detail term of model.UpsamplerLoss
     blur: float = 1.0  # most extra blur of a question (sigma, px at the small size)
     seed: int = 0
+    # Share of pairs cut from the training photographs (core.photos.TRAIN_BACKGROUNDS, the photos
+    # extra) instead of the portraits. Trained on painted portraits alone, the upsampler paints
+    # their stubble and hair strokes into photographs of people (evaluate.on_people).
+    photos: float = 0.0
 
 
 def to_unit(images: np.ndarray) -> np.ndarray:
@@ -59,7 +64,22 @@ def pair(image: np.ndarray, rng: np.random.Generator, s: UpsamplerSettings):
     else:
         y, x = (int(v) for v in rng.integers(0, n - c + 1, 2))
     y, x = int(np.clip(y, 0, n - c)) & ~1, int(np.clip(x, 0, n - c)) & ~1  # even, so the halving lines up
-    answer = to_unit(image[y : y + c, x : x + c])
+    return question_for(to_unit(image[y : y + c, x : x + c]), rng, s)
+
+
+def photo_pair(photo: np.ndarray, rng: np.random.Generator, s: UpsamplerSettings):
+    """One (question, answer) from a photograph: a square anywhere, at 1-2.5x the photograph's
+    scale (its textures at the sizes a face's are), brought to the crop's size."""
+    c = s.crop
+    side = min(int(c * rng.uniform(1.0, 2.5)), *photo.shape[:2])
+    y, x = (int(rng.integers(0, n - side + 1)) for n in photo.shape[:2])
+    square = cv2.resize(photo[y : y + side, x : x + side], (c, c), interpolation=cv2.INTER_AREA)
+    return question_for(to_unit(square), rng, s)
+
+
+def question_for(answer: np.ndarray, rng: np.random.Generator, s: UpsamplerSettings):
+    """The answer halved, perhaps blurred a little more, and both perhaps mirrored."""
+    c = answer.shape[0]
     question = cv2.resize(answer, (c // 2, c // 2), interpolation=cv2.INTER_AREA)
     if rng.random() < 0.5 and s.blur > 0:
         question = cv2.GaussianBlur(question, (0, 0), float(rng.uniform(0.3, s.blur)))
@@ -72,16 +92,21 @@ def _batches(keras):
     class Batches(keras.utils.PyDataset):
         """Batch k of epoch e is a function of (seed, e, k): a resumed run sees what it would have."""
 
-        def __init__(self, images, s: UpsamplerSettings, epoch: int):
+        def __init__(self, images, photos, s: UpsamplerSettings, epoch: int):
             super().__init__(workers=1, use_multiprocessing=False)
-            self.images, self.s, self.epoch = images, s, epoch
+            self.images, self.photos, self.s, self.epoch = images, photos, s, epoch
 
         def __len__(self):
             return self.s.steps_per_epoch
 
         def __getitem__(self, k):
             rng = np.random.default_rng([self.s.seed, self.epoch, k])
-            pairs = [pair(self.images[i], rng, self.s) for i in rng.integers(0, len(self.images), self.s.batch)]
+            pairs = [
+                photo_pair(self.photos[rng.integers(len(self.photos))], rng, self.s)
+                if self.photos and rng.random() < self.s.photos
+                else pair(self.images[rng.integers(len(self.images))], rng, self.s)
+                for _ in range(self.s.batch)
+            ]
             return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
 
         def on_epoch_end(self):
@@ -115,10 +140,11 @@ def train_upsampler(
     if images.shape[1] < s.crop:
         raise FacepackError(f"{data}: portraits of {images.shape[1]} px are smaller than --crop {s.crop}")
     val = validation(load_arrays(data, "test", limit=64)[0], s)
+    photos = [p.pixels for p in load_backgrounds("train")] if s.photos > 0 else []
     out.mkdir(parents=True, exist_ok=True)
     cfg = UpsamplerConfig()
     epochs = max(1, -(-s.steps // s.steps_per_epoch))
-    run = FitRun(out, asdict(s), epochs)
+    run = FitRun(out, asdict(s), epochs, added={"photos": 0.0})
     model = run.resume(keras, log)
     if model is None:
         keras.utils.set_random_seed(s.seed)
@@ -132,7 +158,7 @@ def train_upsampler(
         return f"step {epoch * s.steps_per_epoch}  loss {logs['loss']:.4f}  val_loss {logs.get('val_loss', float('nan')):.4f}"
 
     if run.done < epochs:
-        batches = _batches(keras)(images, s, epoch=run.done)
+        batches = _batches(keras)(images, photos, s, epoch=run.done)
         callbacks = [run.callback(keras, log, line), keras.callbacks.CSVLogger(str(out / "log.csv"), append=True)]
         model.fit(batches, epochs=epochs, initial_epoch=run.done, validation_data=val, callbacks=callbacks, verbose=0)
 

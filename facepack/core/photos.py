@@ -57,6 +57,10 @@ PEOPLE = (
     ("matplotlib", "mpl-data/sample_data", "grace_hopper.jpg"),
 )
 
+# A head-and-shoulders square round each person's face, (x, y, side) in the photograph's own
+# pixels: the framing of a facepack portrait, for measures that read faces (the upsampler's).
+PORTRAITS = {"astronaut.png": (95, 0, 260), "camera.png": (100, 30, 240), "grace_hopper.jpg": (110, 20, 310)}
+
 INSTALL_HINT = 'pip install "facepack[photos]" (scikit-image, scikit-learn, matplotlib ship the photographs)'
 
 
@@ -103,3 +107,14 @@ def load_backgrounds(split: str) -> list[Photo]:
     """The background photographs of one split: 'train' or 'held_out'."""
     entries = {"train": TRAIN_BACKGROUNDS, "held_out": HELD_OUT_BACKGROUNDS}[split]
     return [read_photo(e) for e in entries]
+
+
+def portraits(size: int) -> list[Photo]:
+    """The photographs of people cut to portraits (PORTRAITS) of size x size px, area filter."""
+    out = []
+    for entry in PEOPLE:
+        photo = read_photo(entry)
+        x, y, side = PORTRAITS[photo.name]
+        square = photo.pixels[y : y + side, x : x + side]
+        out.append(Photo(photo.name, cv2.resize(square, (size, size), interpolation=cv2.INTER_AREA)))
+    return out
