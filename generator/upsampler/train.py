@@ -23,7 +23,7 @@ import numpy as np
 
 from facepack.core.errors import FacepackError
 from facepack.core.fitrun import FitRun
-from facepack.core.photos import load_backgrounds
+from facepack.core.photos import TRAIN_BACKGROUNDS, load_backgrounds
 from facepack.core.quiet import import_keras
 from facepack.core.records import load_arrays, read_info
 
@@ -178,6 +178,8 @@ def train_upsampler(
         params=int(final.count_params()),
         config=cfg.to_dict(),
         settings=asdict(s),
+        # The photographs its --photos crops came from (packages' sample pictures, named in core/photos.py).
+        photographs=[name for _, _, name in TRAIN_BACKGROUNDS] if s.photos > 0 else [],
     )
     log(f"exported {export}")
     return export
