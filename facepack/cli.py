@@ -595,7 +595,8 @@ def evaluate_upsampler_cmd(
     limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N test images.", show_default=False),
     card: bool = typer.Option(True, "--card/--no-card", help="Write the metrics into the model's card."),
 ) -> None:
-    """Held-out portraits halved and doubled back by the model and by a cubic filter: error and sharpness against the portrait."""
+    """Held-out portraits halved and doubled back by the model and by a cubic filter: error and sharpness against the
+    portrait; the same on the photographs of people where the photos extra is installed."""
     import json
 
     from facepack.core.quiet import import_keras

@@ -1,7 +1,8 @@
 """Photographs nobody here made: the sample pictures that ship inside well-known packages.
 
 The cut-out must hold on what a modder's own portraits stand in front of (walls, crowds,
-flags, grass), and a painted blue backdrop teaches none of it. These packages ship real
+flags, grass), and a painted blue backdrop teaches none of it; the upsampler must not draw
+painted stubble on a photographed face. These packages ship real
 photographs in their wheels, so training and evaluation read them offline, from the
 installed package, without importing it (scikit-image alone takes seconds to import):
 
@@ -50,7 +51,7 @@ HELD_OUT_BACKGROUNDS = (
     ("sklearn", "datasets/images", "china.jpg"),  # a photograph: a temple, trees, sky
     ("skimage", "data", "grass.png"),  # a texture (grey)
 )
-# Real people, for evaluation only; their reference masks live in people.json beside this file.
+# Real people, for evaluation only; their reference masks for the cut-out live in segmenter/people.json.
 PEOPLE = (
     ("skimage", "data", "astronaut.png"),
     ("skimage", "data", "camera.png"),

@@ -10,7 +10,7 @@ Painted portraits are what the upsampler learned from, so it is also measured on
 nobody here made (on_people): the photographs of people that ship in packages (the photos
 extra), cut to portraits, halved and doubled back the same way. There a sharpness above 1 is
 detail the model invented: trained on painted portraits alone it drew their stubble dots and
-hair strokes on a photographed face, 1.5-2.4x as much fine detail as the photograph had.
+hair strokes on a photographed face, up to 1.7x as much fine detail as the photograph had.
 """
 
 from __future__ import annotations
