@@ -123,10 +123,11 @@ def test_the_side_by_side_fails_a_collapsed_generator_and_passes_the_painter_aga
     same = side_by_side(keras, paint, paint, count=200, probe=probe)
     bad = side_by_side(keras, collapsed, paint, count=200, probe=probe)
     assert same["meets_bars"] and same["sharpness_ratio"] == 1.0 and same["largest_rate_gap"] == 0.0 == same["eye_whites_gap"]
-    # The probe against the painter's own labels: the floor under any rate gap it reports. With 200
-    # players (about 25 a band) and a probe trained on 1,500 faces it reads 0.22, with 300 and 2,000
-    # 0.125: the same reference either way, and a probe that reads painted faces better than chance.
-    assert 0.0 <= same["probe_error"] == bad["probe_error"] < 0.3
+    # The probe against the painter's own labels: the floor under any rate gap it reports, the same
+    # reference either way. With 200 players (about 33 a band, so one misread is 3 points) and a
+    # probe trained on 1,500 faces it reads 0.13; the probe that pooled its features over the
+    # picture read 0.22 here (and 0.125 with 600 players and 2,000 faces, where this one reads 0.03).
+    assert 0.0 <= same["probe_error"] == bad["probe_error"] < 0.2
     assert not bad["meets_bars"]
     assert bad["sharpness_ratio"] < 0.6 and bad["lookalike_share"] == 1.0 and bad["largest_rate_gap"] > 0.2
     assert bad["eye_whites_gap"] > 0.5  # blurred by 2 px: no eye whites left
