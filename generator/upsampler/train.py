@@ -68,8 +68,9 @@ def pair(image: np.ndarray, rng: np.random.Generator, s: UpsamplerSettings):
 
 
 def photo_pair(photo: np.ndarray, rng: np.random.Generator, s: UpsamplerSettings):
-    """One (question, answer) from a photograph: a square anywhere, at 1-2.5x the photograph's
-    scale (its textures at the sizes a face's are), brought to the crop's size."""
+    """One (question, answer) from a photograph: a square of 1-2.5 crop sides anywhere, brought
+    down to the crop's size (the photograph at 0.4-1x its scale: its textures at the sizes a
+    portrait's are)."""
     c = s.crop
     side = min(int(c * rng.uniform(1.0, 2.5)), *photo.shape[:2])
     y, x = (int(rng.integers(0, n - side + 1)) for n in photo.shape[:2])
