@@ -48,6 +48,8 @@ train=(python3 -m facepack train generator "$DATA" --out "$run" --traits --size 
     --precision mixed_bfloat16)
 # FACE_CRITIC=1 trains with the face critic (README, A face critic).
 [ "${FACE_CRITIC:-0}" = 1 ] && train+=(--face-critic)
+# RECONSTRUCTION=10 trains with the VAE-GAN reconstruction term (README, Reconstruction).
+[ "${RECONSTRUCTION:-0}" != 0 ] && train+=(--reconstruction "$RECONSTRUCTION")
 timeout "${TRAIN_S:-400}" "${train[@]}" || true
 "${train[@]}" --export-only
 out=${OUT:-/tmp/out}

@@ -421,6 +421,20 @@ def train_generator_cmd(
         "--face-critic",
         help="A second critic that judges the face alone (brows to chin) at full resolution, beside the whole portrait's.",
     ),
+    reconstruction: float = typer.Option(
+        0.0,
+        "--reconstruction",
+        min=0.0,
+        help="VAE-GAN: an encoder reads each real portrait and the generator is scored, at this weight, on redrawing it "
+        "(L1); 10 as BicycleGAN (0: off).",
+        show_default=False,
+    ),
+    kl_weight: float = typer.Option(
+        0.01,
+        "--kl-weight",
+        min=0.0,
+        help="With --reconstruction: how hard the encoder's readings are held to the prior build samples from.",
+    ),
     traits: bool = typer.Option(
         False,
         "--traits",
@@ -480,6 +494,8 @@ def train_generator_cmd(
         balance_ages=balance_ages,
         class_weight=class_weight,
         face_critic=face_critic,
+        reconstruction=reconstruction,
+        kl_weight=kl_weight,
     )
     command = "facepack train generator " + " ".join(sys.argv[3:])
     train_generator(

@@ -316,6 +316,41 @@ def test_a_face_critic_judges_the_face_and_takes_over_a_run_without_one(run, tmp
         train_generator(data, tmp_path / "f", GanConfig(**TINY), replace(faced, steps=3, face_critic=False), log=lambda m: None)
 
 
+def test_the_reconstruction_term_teaches_the_generator_to_redraw_real_portraits(run, tmp_path):
+    """--reconstruction (VAE-GAN): an encoder, seeded from the critic it takes over, reads real
+    portraits; the generator's L1 error redrawing them falls as it trains on them, the KL is
+    logged beside it, and a run keeps its encoder on resuming and refuses to drop it."""
+    from facepack.core.errors import FacepackError
+    from facepack.core.records import load_arrays
+    from facepack.generator.stylegan.loss import kl_to_prior
+    from facepack.generator.stylegan.model import GanConfig, label_indices
+    from facepack.generator.stylegan.train import GanTrainer, to_rgba_unit, train_generator
+
+    assert float(kl_to_prior(np.zeros((2, 3), "float32"), np.zeros((2, 3), "float32"))) == 0.0
+    assert float(kl_to_prior(np.ones((1, 3), "float32"), np.zeros((1, 3), "float32"))) == pytest.approx(1.5)
+    data, out, _, settings = run
+    redraw = replace(settings, steps=1, reconstruction=10.0, learning_rate=5e-3, augment=0.0)
+    trainer = GanTrainer(GanConfig(**TINY), redraw)
+    trainer.load_networks(out, taking_over=True)
+    assert np.allclose(trainer.encoder.get_layer("from_rgb").get_weights()[0], trainer.critic.get_layer("from_rgb").get_weights()[0])
+    images, alphas, samples = load_arrays(data, "train", limit=4)
+    reals, cond = to_rgba_unit(images, alphas, 16), label_indices(samples)
+    as_tensors = [trainer.keras.ops.convert_to_tensor(c) for c in cond]
+    l1 = lambda: float(np.mean([trainer.loss.reconstruction_terms(reals, as_tensors)[0] for _ in range(4)]))
+    before = l1()
+    for i in range(12):
+        last = trainer.step(i + 1, reals, *cond)
+    assert {"l1", "kl"} <= last.keys() and last["kl"] > 0
+    assert l1() < before * 0.8
+    lines = []
+    export = train_generator(data, tmp_path / "r", GanConfig(**TINY), redraw, init=out, log=lines.append)
+    assert "VAE-GAN encoder" in json.loads(export.with_suffix(".json").read_text())["architecture"]
+    assert (tmp_path / "r" / "checkpoint" / "encoder.weights.h5").exists() and any(" l1 " in m for m in lines)
+    train_generator(data, tmp_path / "r", GanConfig(**TINY), replace(redraw, steps=2), log=lambda m: None)
+    with pytest.raises(FacepackError, match="other settings"):
+        train_generator(data, tmp_path / "r", GanConfig(**TINY), replace(redraw, steps=3, reconstruction=0.0), log=lambda m: None)
+
+
 def test_balanced_ages_draw_every_group_equally_often():
     from facepack.generator.stylegan.train import age_balanced_weights
 
@@ -466,6 +501,10 @@ def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(r
         f"train_generator(Path({str(data)!r}), Path({str(tmp_path / 'jax-ac')!r}), GanConfig(**{TINY!r}),\n"
         "    TrainSettings(steps=1, batch=4, checkpoint_every=1, sample_every=1, r1_every=1, class_weight=1.0), log=print,\n"
         f"    init=Path({str(tmp_path / 'jax')!r}))\n"
+        # The reconstruction term's step, taking the first run over (its encoder seeded from the critic).
+        f"train_generator(Path({str(data)!r}), Path({str(tmp_path / 'jax-vae')!r}), GanConfig(**{TINY!r}),\n"
+        "    TrainSettings(steps=1, batch=4, checkpoint_every=1, sample_every=1, r1_every=1, reconstruction=10.0), log=print,\n"
+        f"    init=Path({str(tmp_path / 'jax')!r}))\n"
         # And a traits model (a third, float condition through the jitted step).
         f"train_generator(Path({str(data)!r}), Path({str(tmp_path / 'jax-traits')!r}), GanConfig(**{TINY!r}, traits=41),\n"
         "    TrainSettings(steps=1, batch=4, checkpoint_every=1, sample_every=1, r1_every=1), log=print)\n"
@@ -477,6 +516,7 @@ def test_jax_trains_over_two_devices_in_bfloat16_and_tensorflow_builds_with_it(r
     card = json.loads((tmp_path / "jax" / "face_gan.json").read_text())
     assert card["backend"] == "jax" and card["devices"] == 2 and card["steps"] == 2
     assert "class d" in r.stdout and (tmp_path / "jax-ac" / "checkpoint" / "class_head.weights.h5").exists()
+    assert " l1 " in r.stdout and (tmp_path / "jax-vae" / "checkpoint" / "encoder.weights.h5").exists()
     faces = LearnedGenerator(tmp_path / "jax" / "face_gan.keras", size=16).generate([FaceRequest(1, 20.0), FaceRequest(2, 35.0)])
     assert faces[0].image.shape == (16, 16, 3) and not np.array_equal(faces[0].image, faces[1].image)
     traits = LearnedGenerator(tmp_path / "jax-traits" / "face_gan.keras", size=16)

@@ -27,6 +27,7 @@ class JaxSteps:
             + trainer.synthesis.non_trainable_variables
             + trainer.critic.non_trainable_variables
             + (trainer.face_critic.non_trainable_variables if trainer.face_critic is not None else [])
+            + (trainer.encoder.non_trainable_variables if trainer.encoder is not None else [])
             + [trainer.seed.state]
         )
         # The EMA copy, every weight of it, and where in (g, state) the live weight it follows sits.
@@ -59,13 +60,11 @@ class JaxSteps:
             new_state = self._new_state(scope, state)
         return t.loss.total(loss, penalty, classes), (loss, penalty, classes, new_state)
 
-    def _generator_loss(self, g, d, state, cond):
-        t = self.t
+    def _generator_loss(self, g, d, state, reals, cond):
         with self._scope(g, d, state) as scope:
-            fakes = t.generate_fakes(cond, training=True)
-            loss, classes = t.loss.generator_terms(fakes, cond)
+            total, loss, classes, l1, kl = self.t.generator_terms(reals, cond)
             new_state = self._new_state(scope, state)
-        return t.loss.total(loss, 0.0, classes), (loss, classes, new_state)
+        return total, (loss, classes, l1, kl, new_state)
 
     def _pure_step(self, g, d, state, g_opt, d_opt, ema, reals, cond, r1: bool, generator: bool = True):
         from facepack.generator.stylegan.loss import ema_value
@@ -75,13 +74,15 @@ class JaxSteps:
             d, g, state, reals, cond, r1
         )
         d, d_opt = t.d_opt.stateless_apply(d_opt, grads, d)
-        g_loss, g_class = 0.0, 0.0
+        g_loss, g_class, l1, kl = 0.0, 0.0, 0.0, 0.0
         if generator:
-            (_, (g_loss, g_class, state)), grads = jax.value_and_grad(self._generator_loss, has_aux=True)(g, d, state, cond)
+            (_, (g_loss, g_class, l1, kl, state)), grads = jax.value_and_grad(self._generator_loss, has_aux=True)(
+                g, d, state, reals, cond
+            )
             g, g_opt = t.g_opt.stateless_apply(g_opt, grads, g)
             live = {"g": g, "s": state}
             ema = [ema_value(e, live[k][i], t.ema_beta, trainable) for e, ((k, i), trainable) in zip(ema, self.ema_sources)]
-        return g, d, state, g_opt, d_opt, ema, t.losses(d_loss, g_loss, penalty, d_class, g_class)
+        return g, d, state, g_opt, d_opt, ema, t.losses(d_loss, penalty, d_class, g_loss, g_class, l1, kl)
 
     # -- the stateful wrapper ---------------------------------------------------------
     def _batch(self, x):

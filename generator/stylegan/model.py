@@ -167,16 +167,21 @@ class Composite(layers.Layer):
         return {**super().get_config(), "background": list(self.background)}
 
 
-def build_critic(cfg: GanConfig, name: str = "critic") -> keras.Model:
-    image = keras.Input((cfg.resolution, cfg.resolution, 4), name="image")
-    cond = condition_inputs(cfg)
+def _down_to_4(cfg: GanConfig, image):
+    """The critic's residual trunk: a portrait down to 4x4 features (the encoder shares it)."""
     x = EqualConv(cfg.channels(cfg.resolution), 1, name="from_rgb")(image)
     for res in reversed(cfg.resolutions[1:]):
         skip = EqualConv(cfg.channels(res // 2), 1, activate=False, name=f"skip{res}")(layers.AveragePooling2D(2)(x))
         y = EqualConv(cfg.channels(res), name=f"d{res}_a")(x)
         y = layers.AveragePooling2D(2)(EqualConv(cfg.channels(res // 2), name=f"d{res}_b")(y))
         x = layers.Rescaling(1 / math.sqrt(2))(layers.Add()([y, skip]))
-    x = EqualConv(cfg.channels(4), name="d4")(MinibatchStd()(x))
+    return x
+
+
+def build_critic(cfg: GanConfig, name: str = "critic") -> keras.Model:
+    image = keras.Input((cfg.resolution, cfg.resolution, 4), name="image")
+    cond = condition_inputs(cfg)
+    x = EqualConv(cfg.channels(4), name="d4")(MinibatchStd()(_down_to_4(cfg, image)))
     features = EqualDense(cfg.channels(4), activate=True, name="features")(layers.Flatten()(x))
     score = EqualDense(1, name="score")(features)
     projections = [
@@ -187,6 +192,17 @@ def build_critic(cfg: GanConfig, name: str = "critic") -> keras.Model:
         projections.append(EqualDense(cfg.channels(4), name="traits_proj")(cond[2]))
     proj = layers.Add()(projections)
     return keras.Model([image, *cond], Project()([score, features, proj]), name=name)
+
+
+def build_encoder(cfg: GanConfig) -> keras.Model:
+    """The reconstruction term's encoder (--reconstruction; VAE-GAN, as BicycleGAN's cVAE-GAN):
+    a real portrait -> the mean and log-variance of the latent z the generator should redraw it
+    from, (B, 2 * z_dim). The critic's trunk, so a run that takes over a critic seeds it from
+    that one's layers (train.GanTrainer.seed_encoder). Training-only: not part of the export."""
+    image = keras.Input((cfg.resolution, cfg.resolution, 4), name="image")
+    x = EqualConv(cfg.channels(4), name="e4")(_down_to_4(cfg, image))
+    features = EqualDense(cfg.channels(4), activate=True, name="features")(layers.Flatten()(x))
+    return keras.Model(image, EqualDense(2 * cfg.z_dim, name="moments")(features), name="encoder")
 
 
 # Where the face is on every portrait (rows 5/16 to 13/16, the middle half of the columns: brows

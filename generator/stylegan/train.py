@@ -1,7 +1,8 @@
 """`facepack train generator DATA --out runs/NAME`: train the conditional StyleGAN, resumably.
 
 Non-saturating logistic loss, lazy R1 on reals, style mixing, an EMA copy of the
-generator, DiffAugment; optionally (--class-weight) an AC-GAN class head on the critic.
+generator, DiffAugment; optionally (--class-weight) an AC-GAN class head on the critic, and
+(--reconstruction) an encoder whose reading of each real portrait the generator must redraw.
 Checkpoints (all weights and both optimizers) every --checkpoint-every steps; the same
 command resumes. A sample sheet (fixed latents, every condition, the EMA generator) and
 TensorBoard scalars as it goes.
@@ -38,6 +39,7 @@ from facepack.generator.stylegan.model import (
     age_groups,
     build_class_head,
     build_critic,
+    build_encoder,
     build_face_critic,
     build_face_model,
     build_mapping,
@@ -73,6 +75,11 @@ class TrainSettings:
     # A second critic on the face alone (model.build_face_critic), its logistic loss averaged with
     # the whole portrait's; off by default.
     face_critic: bool = False
+    # VAE-GAN: an encoder reads each real portrait into a latent, and the generator is scored at
+    # this weight on the L1 distance of its redrawing; the encodings are held to the prior at
+    # kl_weight (BicycleGAN's cVAE-GAN weights: 10 and 0.01). 0 leaves it out.
+    reconstruction: float = 0.0
+    kl_weight: float = 0.01
 
 
 def to_unit(images: np.ndarray, size: int) -> np.ndarray:
@@ -129,12 +136,14 @@ class GanTrainer:
             self.mapping_ema, self.synthesis_ema = build_mapping(cfg), build_synthesis(cfg)
             self.class_head = build_class_head(cfg) if settings.class_weight > 0 else None
             self.face_critic = build_face_critic(cfg) if settings.face_critic else None
+            self.encoder = build_encoder(cfg) if settings.reconstruction > 0 else None
             self.judge = critic_and_features(self.critic) if self.class_head is not None else None
         finally:
             keras.config.set_dtype_policy("float32")
         self.mapping_ema.set_weights(self.mapping.get_weights())
         self.synthesis_ema.set_weights(self.synthesis.get_weights())
         self.g_vars = self.mapping.trainable_variables + self.synthesis.trainable_variables
+        self.g_vars += self.encoder.trainable_variables if self.encoder is not None else []
         self.d_vars = self.critic.trainable_variables + (self.class_head.trainable_variables if self.class_head else [])
         self.d_vars += self.face_critic.trainable_variables if self.face_critic else []
         # Adam without momentum, as StyleGAN2; the critic's rate corrected for lazy R1.
@@ -216,26 +225,32 @@ class GanTrainer:
         self.d_opt.apply_gradients(zip(tape.gradient(total, self.d_vars), self.d_vars))
         return d_loss, penalty, classes
 
-    def _generator_step(self, cond):
+    def generator_terms(self, reals, cond):
+        """The generator's total loss and its parts: (total, adversarial, class head's, L1, KL)."""
+        fakes = self.generate_fakes(cond, training=True)
+        g_loss, classes = self.loss.generator_terms(fakes, cond)
+        l1, kl = self.loss.reconstruction_terms(reals, cond) if self.encoder is not None else (0.0, 0.0)
+        return self.loss.generator_total(g_loss, classes, l1, kl), g_loss, classes, l1, kl
+
+    def _generator_step(self, reals, cond):
         tf = self.tf
         with tf.GradientTape() as tape:
-            fakes = self.generate_fakes(cond, training=True)
-            g_loss, classes = self.loss.generator_terms(fakes, cond)
-            total = self.loss.total(g_loss, 0.0, classes)
+            total, g_loss, classes, l1, kl = self.generator_terms(reals, cond)
         self.g_opt.apply_gradients(zip(tape.gradient(total, self.g_vars), self.g_vars))
         for e, v in self.ema_pairs:
             e.assign(ema_value(e, v, self.ema_beta, v.trainable))
-        return g_loss, classes
+        return g_loss, classes, l1, kl
 
     def _step(self, reals, cond, r1: bool):
         d_loss, penalty, d_class = self._critic_step(reals, cond, r1)
-        g_loss, g_class = self._generator_step(cond)
-        return self.losses(d_loss, g_loss, penalty, d_class, g_class)
+        return self.losses(d_loss, penalty, d_class, *self._generator_step(reals, cond))
 
-    def losses(self, d_loss, g_loss, penalty, d_class, g_class) -> dict:
-        """A step's losses to log, the class head's two only when there is one (log.csv keeps its columns)."""
+    def losses(self, d_loss, penalty, d_class, g_loss, g_class, l1, kl) -> dict:
+        """A step's losses to log, the class head's and the reconstruction's only where there is
+        one (log.csv keeps its columns)."""
         out = {"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}
-        return out if self.class_head is None else out | {"d_class": d_class, "g_class": g_class}
+        out |= {"d_class": d_class, "g_class": g_class} if self.class_head is not None else {}
+        return out | ({"l1": l1, "kl": kl} if self.encoder is not None else {})
 
     def step(self, index: int, reals, *cond) -> dict:
         """One critic and one generator step on a batch (numpy arrays: the images, then the condition)."""
@@ -264,6 +279,7 @@ class GanTrainer:
             "synthesis_ema": self.synthesis_ema,
         }
         models |= {"class_head": self.class_head} if self.class_head is not None else {}
+        models |= {"encoder": self.encoder} if self.encoder is not None else {}
         return models | ({"face_critic": self.face_critic} if self.face_critic is not None else {})
 
     def save(self, folder: Path, state: dict) -> None:
@@ -285,12 +301,25 @@ class GanTrainer:
 
     def load_networks(self, folder: Path, taking_over: bool = False) -> None:
         """Every network's weights from a run's checkpoint; the optimizers stay as they are.
-        Taking over a run that trained without a class head or face critic, this one starts its own afresh."""
+        Taking over a run that trained without a class head or face critic, this one starts its
+        own afresh; without an encoder, this one's starts from that run's critic."""
         for name, model in self._models().items():
             path = folder / "checkpoint" / f"{name}.weights.h5"
-            if taking_over and name in ("class_head", "face_critic") and not path.exists():
+            if taking_over and name in ("class_head", "face_critic", "encoder") and not path.exists():
+                if name == "encoder":
+                    self.seed_encoder()
                 continue
             model.load_weights(str(path))
+
+    def seed_encoder(self) -> None:
+        """The encoder's trunk from the critic's (same layers by name): it starts out seeing what
+        the critic learned to see in a portrait, not noise, so the reconstruction term says
+        something from its first steps."""
+        by_name = {layer.name: layer for layer in self.critic.layers}
+        for layer in self.encoder.layers:
+            had = by_name.get(layer.name)
+            if had is not None and layer.weights and _shapes(had) == _shapes(layer):
+                layer.set_weights(had.get_weights())
 
     def grow_from(self, folder: Path, old: GanConfig) -> None:
         """A run's checkpoint taken over at a higher resolution (progressive growing, in one go):
@@ -301,7 +330,7 @@ class GanTrainer:
         colour input (`from_rgb`) where its width stays."""
         builders = {"mapping": build_mapping, "synthesis": build_synthesis, "critic": build_critic}
         builders |= {"mapping_ema": build_mapping, "synthesis_ema": build_synthesis, "class_head": build_class_head}
-        builders |= {"face_critic": build_face_critic}
+        builders |= {"face_critic": build_face_critic, "encoder": build_encoder}
         kept: set[tuple[str, str]] = set()
         for name, model in self._models().items():
             path = folder / "checkpoint" / f"{name}.weights.h5"
@@ -430,6 +459,8 @@ def train_generator(
             "balance_ages": False,
             "class_weight": 0.0,
             "face_critic": False,
+            "reconstruction": 0.0,
+            "kl_weight": 0.01,
             **state["settings"],
             "steps": settings.steps,
         } != asdict(settings):
@@ -483,6 +514,7 @@ def train_generator(
                 },
             )
             classes = f"  class d {last['d_class']:.3f} g {last['g_class']:.3f}" if "d_class" in last else ""
+            classes += f"  l1 {last['l1']:.4f} kl {last['kl']:.1f}" if "l1" in last else ""
             log(
                 f"step {step}/{settings.steps}  d {last['d_loss']:.3f}  g {last['g_loss']:.3f}  r1 {last['r1']:.3f}{classes}  {wall:.0f}s"
             )
@@ -503,6 +535,7 @@ def train_generator(
             architecture="conditional StyleGAN2 (mapping + modulated/demodulated convs, noise, skip toRGB; projection critic"
             + ("; AC-GAN class head" if settings.class_weight > 0 else "")
             + ("; face critic" if settings.face_critic else "")
+            + ("; VAE-GAN encoder" if settings.reconstruction > 0 else "")
             + ")",
             resolution=cfg.resolution,
             latent_size=cfg.z_dim,
