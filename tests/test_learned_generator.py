@@ -332,7 +332,9 @@ def test_the_reconstruction_term_teaches_the_generator_to_redraw_real_portraits(
     redraw = replace(settings, steps=1, reconstruction=10.0, learning_rate=5e-3, augment=0.0)
     trainer = GanTrainer(GanConfig(**TINY), redraw)
     trainer.load_networks(out, taking_over=True)
-    assert np.allclose(trainer.encoder.get_layer("from_rgb").get_weights()[0], trainer.critic.get_layer("from_rgb").get_weights()[0])
+    assert np.allclose(
+        trainer.encoder.get_layer("from_rgb").get_weights()[0], trainer.critic.get_layer("from_rgb").get_weights()[0]
+    )
     images, alphas, samples = load_arrays(data, "train", limit=4)
     reals, cond = to_rgba_unit(images, alphas, 16), label_indices(samples)
     as_tensors = [trainer.keras.ops.convert_to_tensor(c) for c in cond]
