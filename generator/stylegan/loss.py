@@ -82,10 +82,11 @@ class StyleGanLoss:
         from a latent sampled from the encoder's reading of it (reparameterised), and how far
         those readings are from the prior that build samples from.
 
-        Why: the adversarial signal alone takes hundreds of thousands of images to put open eyes
-        in a face (every CPU run's sheet: slits), and a pixel loss says where they go at once.
-        The KL keeps the encoded latents where build's N(0, I) draws are, so what the synthesis
-        learns from redrawing reals it shows on sampled faces too."""
+        Tried because the adversarial signal alone takes hundreds of thousands of images to put
+        open eyes in a face (every CPU run's sheet: slits), and a pixel loss says where things
+        are at once; on the CPU it did not open them (see below). The KL keeps the encoded
+        latents where build's N(0, I) draws are, so what the synthesis learns from redrawing
+        reals it shows on sampled faces too."""
         t = self.t
         z_dim = t.cfg.z_dim
         moments = ops.cast(t.encoder(reals, training=True), "float32")
@@ -96,8 +97,9 @@ class StyleGanLoss:
         gap = ops.abs(ops.cast(redrawn, "float32") - reals)
         # The face square counted once more (each of its pixels five times another's): it is a
         # quarter of the portrait, hair, jersey and background the rest, and it is where every
-        # sheet goes wrong. The whole-portrait L1 alone redrew hair and jerseys within 1,500
-        # steps and the faces still as blobs.
+        # sheet goes wrong. With or without it the redrawn faces stayed featureless blobs on the
+        # CPU (README, Reconstruction): L1's best answer to a face the latent does not pin down
+        # is the average of faces with their eyes at different heights, which has none.
         return ops.mean(gap) + ops.mean(face_crop(gap)), kl_to_prior(mean, log_var)
 
     def generator_total(self, adversarial, classes, l1, kl):
