@@ -62,7 +62,7 @@ class JaxSteps:
 
     def _generator_loss(self, g, d, state, reals, cond):
         with self._scope(g, d, state) as scope:
-            total, loss, classes, l1, kl = self.t.generator_terms(reals, cond)
+            total, loss, classes, l1, kl = self.t.generator_objective(reals, cond)
             new_state = self._new_state(scope, state)
         return total, (loss, classes, l1, kl, new_state)
 

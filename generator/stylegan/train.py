@@ -225,7 +225,7 @@ class GanTrainer:
         self.d_opt.apply_gradients(zip(tape.gradient(total, self.d_vars), self.d_vars))
         return d_loss, penalty, classes
 
-    def generator_terms(self, reals, cond):
+    def generator_objective(self, reals, cond):
         """The generator's total loss and its parts: (total, adversarial, class head's, L1, KL)."""
         fakes = self.generate_fakes(cond, training=True)
         g_loss, classes = self.loss.generator_terms(fakes, cond)
@@ -235,7 +235,7 @@ class GanTrainer:
     def _generator_step(self, reals, cond):
         tf = self.tf
         with tf.GradientTape() as tape:
-            total, g_loss, classes, l1, kl = self.generator_terms(reals, cond)
+            total, g_loss, classes, l1, kl = self.generator_objective(reals, cond)
         self.g_opt.apply_gradients(zip(tape.gradient(total, self.g_vars), self.g_vars))
         for e, v in self.ema_pairs:
             e.assign(ema_value(e, v, self.ema_beta, v.trainable))
@@ -315,11 +315,7 @@ class GanTrainer:
         """The encoder's trunk from the critic's (same layers by name): it starts out seeing what
         the critic learned to see in a portrait, not noise, so the reconstruction term says
         something from its first steps."""
-        by_name = {layer.name: layer for layer in self.critic.layers}
-        for layer in self.encoder.layers:
-            had = by_name.get(layer.name)
-            if had is not None and layer.weights and _shapes(had) == _shapes(layer):
-                layer.set_weights(had.get_weights())
+        _copy_layers(self.critic, self.encoder)
 
     def grow_from(self, folder: Path, old: GanConfig) -> None:
         """A run's checkpoint taken over at a higher resolution (progressive growing, in one go):
@@ -338,12 +334,9 @@ class GanTrainer:
                 continue
             source = builders[name](old)
             source.load_weights(str(path))
-            by_name = {layer.name: layer for layer in source.layers}
-            for layer in model.layers:
-                had = by_name.get(layer.name)
-                if had is not None and layer.weights and _shapes(had) == _shapes(layer):
-                    layer.set_weights(had.get_weights())
-                    kept.add((name, layer.name))
+            kept |= {(name, layer) for layer in _copy_layers(source, model)}
+        if self.encoder is not None and not (folder / "checkpoint" / "encoder.weights.h5").exists():
+            self.seed_encoder()
         for res in self.cfg.resolutions:
             if res > old.resolution:
                 kernel = self.synthesis.get_layer(f"rgb{res}").kernel
@@ -619,6 +612,19 @@ def _init_from(trainer: GanTrainer, init: Path) -> dict | None:
 
 def _shapes(layer) -> list[tuple]:
     return [tuple(w.shape) for w in layer.weights]
+
+
+def _copy_layers(source, target) -> list[str]:
+    """Every layer of `target` that `source` has by name at the same shapes takes its weights;
+    returns their names."""
+    by_name = {layer.name: layer for layer in source.layers}
+    copied = []
+    for layer in target.layers:
+        had = by_name.get(layer.name)
+        if had is not None and layer.weights and _shapes(had) == _shapes(layer):
+            layer.set_weights(had.get_weights())
+            copied.append(layer.name)
+    return copied
 
 
 def config_of(state: dict) -> dict:
