@@ -145,14 +145,14 @@ def _probe_network(keras, size: int, heads: dict[str, int]):
     return keras.Model(inp, {k: layers.Dense(n, name=k)(x) for k, n in heads.items()})
 
 
-def train_probe(keras, count: int = 4000, seed: int = 7) -> AttributeProbe:
-    """The probe, trained on `count` painted players; its accuracy on 800 more."""
+def train_probe(keras, count: int = 4000, seed: int = 7, held_out: int = 800) -> AttributeProbe:
+    """The probe, trained on `count` painted players; its accuracy on `held_out` more."""
     from facepack.generator.evaluate import _fit
     from facepack.generator.painter import PainterGenerator
     from facepack.generator.painter.look import look_of
 
     painter = PainterGenerator(size=128)
-    reqs = players(count + 800, seed)
+    reqs = players(count + held_out, seed)
     images = [p.image for p in painter.generate(reqs)]
     truth = [labels(look_of(r)) for r in reqs]
     y = {k: np.array([t[k] for t in truth]) for k in ATTRIBUTES}
