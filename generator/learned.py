@@ -68,7 +68,8 @@ class LearnedGenerator:
         self.ages = [g[0] for g in AGE_GROUPS]
         # A model told the painter's traits (generator/traits.py) takes them as a third condition;
         # one trained on community packs alone never saw them known, and is asked with UNKNOWN.
-        self.traits = "traits" in [t.name for t in self.model.inputs]
+        told = [t for t in self.model.inputs if t.name == "traits"]
+        self.traits = int(told[0].shape[-1]) if told else 0  # how many: the first of traits.NAMES
         self.traits_known = bool(card.get("trained_traits", self.traits))
         # The second stage (generator/upsampler): doubles the network's faces while they are smaller
         # than asked, instead of a cubic filter that leaves them soft. None: the shipped one where it
@@ -92,7 +93,7 @@ class LearnedGenerator:
         labels = (z, self.ages.index(request.age_group), self.complexions.index(complexion))
         if not self.traits:
             return labels
-        return labels + (traits_of(look) if self.traits_known else UNKNOWN,)
+        return labels + ((traits_of(look) if self.traits_known else UNKNOWN)[: self.traits],)
 
     def generate(self, requests: Sequence[FaceRequest]) -> list[Portrait]:
         out: list[Portrait] = []

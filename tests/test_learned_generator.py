@@ -464,6 +464,45 @@ def test_a_traits_model_trains_resumes_exports_and_builds(run, tmp_path):
     assert len(gen.morph(reqs[0], reqs[1], 3)) == 3
 
 
+def test_a_traits_run_takes_over_a_run_told_fewer_traits_answering_as_it_did(run, tmp_path):
+    """Trait names are only appended: a run told the first 41 (the first traits networks) trains
+    on data that has more, and a run told them all takes it over with the new traits' weights at
+    zero, so its networks first answer exactly as the smaller one's did."""
+    from facepack.generator.stylegan.model import GanConfig
+    from facepack.generator.stylegan.train import GanTrainer, train_generator
+    from facepack.generator.traits import FIRST, TRAITS
+
+    data, _, _, settings = run
+    fewer = GanConfig(**TINY, traits=FIRST)
+    told = train_generator(data, tmp_path / "fewer", fewer, replace(settings, steps=2, class_weight=0.3), log=lambda m: None)
+    assert json.loads(told.with_suffix(".json").read_text())["conditions"]["traits"][-1] == "facial_full_beard"
+    small = GanTrainer(fewer, settings)
+    small.load(tmp_path / "fewer")
+    big = GanTrainer(GanConfig(**TINY, traits=TRAITS), replace(settings, steps=1, class_weight=0.3))
+    big.grow_from(tmp_path / "fewer", fewer)
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal((3, 16)).astype(np.float32)
+    labels = [np.array([0, 1, 2], np.int32), np.array([0, 1, 2], np.int32)]
+    traits = rng.random((3, TRAITS)).astype(np.float32)
+    before = np.asarray(small.mapping_ema([z, *labels, traits[:, :FIRST]]))
+    after = np.asarray(big.mapping_ema([z, *labels, traits]))
+    assert np.abs(before - after).max() < 1e-5 and np.abs(before).max() > 0.01
+    images = rng.uniform(-1, 1, (3, 16, 16, 4)).astype(np.float32)
+    judged = [np.asarray(t.critic([images, *labels, x])) for t, x in ((small, traits[:, :FIRST]), (big, traits))]
+    assert np.abs(judged[0] - judged[1]).max() < 1e-4
+    # Through the command, and a step on: the new traits' weights learn.
+    export = train_generator(
+        data,
+        tmp_path / "more",
+        big.cfg,
+        replace(settings, steps=1, class_weight=0.3),
+        init=tmp_path / "fewer",
+        log=lambda m: None,
+    )
+    card = json.loads(export.with_suffix(".json").read_text())
+    assert len(card["conditions"]["traits"]) == TRAITS and card["init_run"]["steps"] == 2
+
+
 def test_the_shipped_generator_paints_distinct_faces_on_the_ui_blue():
     from facepack.generator.base import UI_BLUE
     from facepack.generator.learned import LearnedGenerator, default_model_path

@@ -178,7 +178,7 @@ def test_another_face_for_the_same_player_keeps_who_they_are():
 def test_traits_are_the_painters_draw_in_numbers():
     """What the learned generator is told (generator/traits.py): the painter's own draw, so that
     grey by age, blond shares and beards follow the same sampler."""
-    from facepack.generator.traits import FACIAL_HAIR, HAIR_STYLES, NAMES, TRAITS, trait, traits_of
+    from facepack.generator.traits import FACIAL_HAIR, FIRST, HAIR_STYLES, NAMES, TRAITS, trait, traits_of
 
     looks = [sample_look(s, a, n) for s, (a, n) in enumerate([(18.0, "SWE"), (47.0, "CAN"), (30.0, "NGA")] * 40)]
     t = np.stack([traits_of(lk) for lk in looks])
@@ -191,6 +191,12 @@ def test_traits_are_the_painters_draw_in_numbers():
         assert trait(row, "grey") == np.float32(lk.grey) and trait(row, "style_" + lk.hair_style) == 1
         assert np.allclose([trait(row, f"hair_{c}") for c in "rgb"], np.array(lk.hair) / 255)
     assert np.isclose(trait(t[0], "age"), 1 / 23) and trait(t[1], "age") > 1  # 18, and a 47-year-old coach past the data's 40
+    # The build (where the features sit, how large) is told too, after the first 41, which the
+    # first traits networks were trained on and keep their meaning.
+    assert NAMES[FIRST - 1] == "facial_full_beard" and NAMES[FIRST] == "build_hair_volume"
+    for name, of in (("build_eye_height", lambda lk: lk.shape.eye_height), ("build_nose_width", lambda lk: lk.nose_width)):
+        assert np.corrcoef([of(lk) for lk in looks], trait(t, name))[0, 1] > 0.999
+    assert 0.3 < trait(t, "build_jaw").mean() < 0.7 and trait(t, "build_jaw").std() > 0.15  # about [0, 1]
 
 
 def test_a_beard_follows_the_cheeks_and_leaves_the_nose_clear():

@@ -11,7 +11,7 @@ import numpy as np
 from facepack.core.records import Sample
 from facepack.generator.base import UI_BLUE, age_group
 from facepack.generator.painter import paint, sample_look
-from facepack.generator.painter.look import appearance_table
+from facepack.generator.painter.look import Look, appearance_table
 from facepack.generator.traits import traits_of
 from facepack.players import face_seed
 
@@ -36,13 +36,18 @@ def painted_samples(count: int, size: int, seed: int = 0, start: int = 0, worker
         yield from pool.imap(make, indices, chunksize=4)
 
 
-def painted_sample(i: int, size: int, seed: int) -> Sample:
+def painted_look(i: int, seed: int) -> tuple[str, Look]:
+    """Sample i's nationality and look: what it is drawn from, without drawing it."""
     nations = sorted(appearance_table()["nationalities"])
     s = face_seed(f"painter:{i}", seed)
     rng = np.random.default_rng(s)
     age = float(rng.uniform(MIN_AGE, MAX_AGE))
     nation = nations[int(rng.integers(len(nations)))]
-    look = sample_look(s, age, nation)
+    return nation, sample_look(s, age, nation)
+
+
+def painted_sample(i: int, size: int, seed: int) -> Sample:
+    nation, look = painted_look(i, seed)
     image, alpha = paint(look, size, UI_BLUE)
     source = f"painter:{seed}:{i}"
-    return Sample(image, alpha, age_group(age), look.region, nation, source, look.complexion, traits_of(look))
+    return Sample(image, alpha, age_group(look.age), look.region, nation, source, look.complexion, traits_of(look))

@@ -47,9 +47,10 @@ def conditions(samples, cfg: GanConfig) -> tuple[np.ndarray, ...]:
     if not cfg.traits:
         return age, complexion
     traits = np.stack([s.traits if s.traits is not None else UNKNOWN for s in samples]).astype(np.float32)
-    if traits.shape[1] != cfg.traits:
+    if traits.shape[1] < cfg.traits:
         raise ValueError(f"the data's traits have {traits.shape[1]} values, the network takes {cfg.traits}")
-    return age, complexion, traits
+    # Trait names are only appended (generator/traits.py): a network told fewer takes the first.
+    return age, complexion, traits[:, : cfg.traits]
 
 
 def label_indices(samples) -> tuple[np.ndarray, np.ndarray]:

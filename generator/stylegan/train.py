@@ -318,12 +318,14 @@ class GanTrainer:
         _copy_layers(self.critic, self.encoder)
 
     def grow_from(self, folder: Path, old: GanConfig) -> None:
-        """A run's checkpoint taken over at a higher resolution (progressive growing, in one go):
-        every layer the smaller networks had, by name, and new layers at the new sizes only. The
-        new toRGB layers start at zero, so the grown generator first draws exactly the smaller
-        one's faces, bilinearly upsampled, and learns the finer detail from there. The critic's
-        new blocks start afresh; its deeper layers keep what they learned, and so does its 1×1
-        colour input (`from_rgb`) where its width stays."""
+        """A run's checkpoint taken over at a higher resolution (progressive growing, in one go)
+        and/or told more traits: every layer the smaller networks had, by name, and new layers at
+        the new sizes only. The new toRGB layers start at zero, so the grown generator first draws
+        exactly the smaller one's faces, bilinearly upsampled, and learns the finer detail from
+        there. The critic's new blocks start afresh; its deeper layers keep what they learned, and
+        so does its 1×1 colour input (`from_rgb`) where its width stays. The layers that read the
+        traits take the new ones at zero weight (_widen_traits), so the networks first answer
+        exactly as they did and learn what the new traits say from there."""
         builders = {"mapping": build_mapping, "synthesis": build_synthesis, "critic": build_critic}
         builders |= {"mapping_ema": build_mapping, "synthesis_ema": build_synthesis, "class_head": build_class_head}
         builders |= {"face_critic": build_face_critic, "encoder": build_encoder}
@@ -334,7 +336,7 @@ class GanTrainer:
                 continue
             source = builders[name](old)
             source.load_weights(str(path))
-            kept |= {(name, layer) for layer in _copy_layers(source, model)}
+            kept |= {(name, layer) for layer in _copy_layers(source, model) + _widen_traits(source, model)}
         if self.encoder is not None and not (folder / "checkpoint" / "encoder.weights.h5").exists():
             self.seed_encoder()
         for res in self.cfg.resolutions:
@@ -398,7 +400,7 @@ def sheet_conditions(cfg: GanConfig, group: int, columns: int) -> tuple[np.ndarr
     return (
         np.full(columns, group, np.int32),
         np.array([tones.index(lk.complexion) for lk in looks], np.int32),
-        np.stack([traits_of(lk) for lk in looks]),
+        np.stack([traits_of(lk)[: cfg.traits] for lk in looks]),
     )
 
 
@@ -533,7 +535,7 @@ def train_generator(
             resolution=cfg.resolution,
             latent_size=cfg.z_dim,
             conditions={"age_group": age_groups(), "complexion": complexions()}
-            | ({"traits": list(TRAIT_NAMES)} if cfg.traits else {}),
+            | ({"traits": list(TRAIT_NAMES[: cfg.traits])} if cfg.traits else {}),
             params=int(trainer.mapping.count_params() + trainer.synthesis.count_params()),
             config=cfg.to_dict(),
             settings=asdict(settings),
@@ -627,6 +629,27 @@ def _copy_layers(source, target) -> list[str]:
     return copied
 
 
+def _widen_traits(source, target) -> list[str]:
+    """The trait-reading dense layers of `target` from `source`'s, which read fewer traits (the
+    first ones: names are only appended). The new inputs' weights start at zero, and the old
+    ones are rescaled for the equalized learning rate's 1/sqrt(fan-in), so every output is what
+    it was; returns their names."""
+    widened = []
+    for name in ("traits_embed", "traits_proj"):
+        try:
+            had, layer = source.get_layer(name), target.get_layer(name)
+        except ValueError:
+            continue
+        (w_old, b_old), (w_new, _) = had.get_weights(), layer.get_weights()
+        if w_old.shape[0] >= w_new.shape[0] or w_old.shape[1] != w_new.shape[1]:
+            continue
+        w = np.zeros_like(w_new)
+        w[: w_old.shape[0]] = w_old * np.sqrt(w_new.shape[0] / w_old.shape[0])
+        layer.set_weights([w, b_old])
+        widened.append(name)
+    return widened
+
+
 def config_of(state: dict) -> dict:
     """A checkpoint's network config, with the defaults of fields added since (runs from before
     traits took none; before channel_min the floor was 4)."""
@@ -634,10 +657,14 @@ def config_of(state: dict) -> dict:
 
 
 def grows(old: GanConfig, new: GanConfig) -> bool:
-    """Whether `new` is `old` with more resolution: every layer `old` has, `new` has at the same shape."""
+    """Whether `new` is `old` with more resolution and/or told more traits (names appended,
+    generator/traits.py): every layer `old` has, `new` has at the same shape, but the two that
+    read the traits (GanTrainer.grow_from widens them)."""
+    more_traits = new.traits > old.traits > 0
     return (
-        new.resolution > old.resolution
-        and replace(old, resolution=new.resolution, channel_min=new.channel_min) == new
+        (new.resolution > old.resolution or more_traits)
+        and (new.traits == old.traits or more_traits)
+        and replace(old, resolution=new.resolution, channel_min=new.channel_min, traits=new.traits) == new
         and all(old.channels(r) == new.channels(r) for r in old.resolutions)
     )
 
