@@ -435,6 +435,14 @@ def train_generator_cmd(
         min=0.0,
         help="With --reconstruction: how hard the encoder's readings are held to the prior build samples from.",
     ),
+    trait_weight: float = typer.Option(
+        0.0,
+        "--trait-weight",
+        min=0.0,
+        help="With --traits: the critic also reads each real portrait's traits back, and the generator is scored, at this "
+        "weight, on its faces being read as asked (0: off).",
+        show_default=False,
+    ),
     traits: bool = typer.Option(
         False,
         "--traits",
@@ -471,6 +479,8 @@ def train_generator_cmd(
 
     if size < 8 or size & (size - 1):
         raise FacepackError("--size must be a power of two, at least 8")
+    if trait_weight > 0 and not traits:
+        raise FacepackError("--trait-weight reads traits back: it needs --traits")
     from facepack.generator.traits import TRAITS
 
     cfg = GanConfig(
@@ -496,6 +506,7 @@ def train_generator_cmd(
         face_critic=face_critic,
         reconstruction=reconstruction,
         kl_weight=kl_weight,
+        trait_weight=trait_weight,
     )
     command = "facepack train generator " + " ".join(sys.argv[3:])
     train_generator(

@@ -292,6 +292,43 @@ def test_a_class_head_run_takes_over_a_run_without_one(run, tmp_path):
         train_generator(data, tmp_path / "ac", GanConfig(**TINY), replace(ac, steps=3, class_weight=0.0), log=lambda m: None)
 
 
+def test_the_trait_head_reads_traits_from_real_portraits_and_joins_a_traits_run(run, tmp_path):
+    """--trait-weight: the critic's features also give each portrait's traits back; learned on
+    reals, it scores the generator on drawing the face it was asked for. Unknown traits (community
+    portraits) teach it nothing. A traits run without a head is taken over, and resumes with it."""
+    import tensorflow as tf
+
+    from facepack.core.errors import FacepackError
+    from facepack.core.records import load_arrays
+    from facepack.generator.stylegan.model import GanConfig, conditions, trait_loss
+    from facepack.generator.stylegan.train import GanTrainer, TrainSettings, to_rgba_unit, train_generator
+    from facepack.generator.traits import TRAITS, UNKNOWN
+
+    data, _, _, settings = run
+    cfg = GanConfig(**TINY, traits=TRAITS)
+    images, alphas, samples = load_arrays(data, "train", limit=4)
+    cond = [tf.constant(c) for c in conditions(samples, cfg)]
+    reals = tf.constant(to_rgba_unit(images, alphas, 16))
+    trainer = GanTrainer(cfg, TrainSettings(batch=4, learning_rate=5e-3, trait_weight=1.0, augment=0.0))
+    loss = lambda: float(trainer.judged(reals, *cond)[1])
+    before = loss()
+    for _ in range(30):
+        trainer.critic_step(reals, *cond)
+    assert loss() < before * 0.7
+    told = np.stack([np.asarray(cond[2])[0], UNKNOWN])
+    assert float(trait_loss(np.zeros_like(told), told)) == float(trait_loss(np.zeros_like(told[:1]), told[:1])) > 0
+
+    plain = replace(settings, steps=2)
+    train_generator(data, tmp_path / "plain", cfg, plain, log=lambda m: None)
+    headed = replace(settings, steps=1, trait_weight=1.0)
+    export = train_generator(data, tmp_path / "headed", cfg, headed, init=tmp_path / "plain", log=lambda m: None)
+    card = json.loads(export.with_suffix(".json").read_text())
+    assert "trait head" in card["architecture"] and (tmp_path / "headed" / "checkpoint" / "trait_head.weights.h5").exists()
+    train_generator(data, tmp_path / "headed", cfg, replace(headed, steps=2), log=lambda m: None)  # resumes with its head
+    with pytest.raises(FacepackError, match="other settings"):
+        train_generator(data, tmp_path / "headed", cfg, replace(headed, steps=3, trait_weight=0.0), log=lambda m: None)
+
+
 def test_a_face_critic_judges_the_face_and_takes_over_a_run_without_one(run, tmp_path):
     """The face critic sees the face square of each portrait; a run with one goes on from a run
     without one (its own critic starting afresh), resumes with it, and refuses to drop it."""

@@ -75,7 +75,8 @@ class StyleGanLoss:
         return generator_adversarial(logits), classes
 
     def total(self, adversarial, penalty, classes):
-        return adversarial + penalty + self.t.s.class_weight * classes
+        """`classes`: the auxiliary heads' loss, already weighted (GanTrainer.judged)."""
+        return adversarial + penalty + classes
 
     def reconstruction_terms(self, reals, cond):
         """(L1, KL): how far the generator's redrawing of each real portrait is from it, drawn

@@ -236,6 +236,25 @@ def build_class_head(cfg: GanConfig) -> keras.Model:
     return keras.Model(features, logits, name="class_head")
 
 
+def build_trait_head(cfg: GanConfig) -> keras.Model:
+    """The critic's trait reader: each of the cfg.traits trait values from its features. Told a
+    face's build (generator/traits.py), the generator can still draw any face the critic passes;
+    read back from its fakes, the traits say whether the eyes sit where they were asked, a pixel
+    off forgiven as far as the reader cannot tell it, where an L1 against the real portrait
+    averaged every build to a face without eyes (README, Reconstruction)."""
+    features = keras.Input((cfg.channels(4),), name="features")
+    return keras.Model(features, EqualDense(cfg.traits, name="trait_values")(features), name="trait_head")
+
+
+def trait_loss(values, traits):
+    """Mean squared error of the trait head's reading, over the portraits whose traits are known
+    (the `known` slot, 1 for painted portraits; community ones teach it nothing)."""
+    values, traits = ops.cast(values, "float32"), ops.cast(traits, "float32")
+    known = traits[:, 0]
+    per_face = ops.mean(ops.square(values[:, 1:] - traits[:, 1:]), axis=1)
+    return ops.sum(per_face * known) / ops.maximum(ops.sum(known), 1.0)
+
+
 def critic_and_features(critic: keras.Model) -> keras.Model:
     """The critic with its features as a second output: one pass gives the score and what the class head reads."""
     return keras.Model(critic.inputs, [critic.output, critic.get_layer("features").output], name="critic_and_features")

@@ -44,11 +44,13 @@ from facepack.generator.stylegan.model import (
     build_face_model,
     build_mapping,
     build_synthesis,
+    build_trait_head,
     class_loss,
     complexions,
     conditions,
     critic_and_features,
     face_crop,
+    trait_loss,
 )
 from facepack.generator.traits import NAMES as TRAIT_NAMES
 
@@ -80,6 +82,10 @@ class TrainSettings:
     # kl_weight (BicycleGAN's cVAE-GAN weights: 10 and 0.01). 0 leaves it out.
     reconstruction: float = 0.0
     kl_weight: float = 0.01
+    # With traits: the critic also reads each real portrait's traits back from its features
+    # (model.build_trait_head), and the generator is scored at this weight on its faces being
+    # read as they were asked; 0 leaves it out.
+    trait_weight: float = 0.0
 
 
 def to_unit(images: np.ndarray, size: int) -> np.ndarray:
@@ -137,7 +143,9 @@ class GanTrainer:
             self.class_head = build_class_head(cfg) if settings.class_weight > 0 else None
             self.face_critic = build_face_critic(cfg) if settings.face_critic else None
             self.encoder = build_encoder(cfg) if settings.reconstruction > 0 else None
-            self.judge = critic_and_features(self.critic) if self.class_head is not None else None
+            self.trait_head = build_trait_head(cfg) if settings.trait_weight > 0 and cfg.traits else None
+            heads = self.class_head is not None or self.trait_head is not None
+            self.judge = critic_and_features(self.critic) if heads else None
         finally:
             keras.config.set_dtype_policy("float32")
         self.mapping_ema.set_weights(self.mapping.get_weights())
@@ -146,6 +154,7 @@ class GanTrainer:
         self.g_vars += self.encoder.trainable_variables if self.encoder is not None else []
         self.d_vars = self.critic.trainable_variables + (self.class_head.trainable_variables if self.class_head else [])
         self.d_vars += self.face_critic.trainable_variables if self.face_critic else []
+        self.d_vars += self.trait_head.trainable_variables if self.trait_head else []
         # Adam without momentum, as StyleGAN2; the critic's rate corrected for lazy R1.
         c = settings.r1_every / (settings.r1_every + 1)
         self.g_opt = keras.optimizers.Adam(settings.learning_rate, beta_1=0.0, beta_2=0.99, epsilon=1e-8)
@@ -193,13 +202,18 @@ class GanTrainer:
 
     def judged(self, images, *cond):
         """The critics' logits in float32: (B, 1), or (B, 2) with the face critic's beside the
-        critic's; and the class head's loss on the same labels (0 without a head)."""
+        critic's; and the auxiliary heads' loss on the same conditions, weighted (the class
+        head's at class_weight, the trait head's at trait_weight; 0 without a head)."""
         ops = self.keras.ops
-        if self.class_head is None:
+        if self.judge is None:
             logits, classes = self.critic([images, *cond], training=True), ops.zeros(())
         else:
             logits, features = self.judge([images, *cond], training=True)
-            classes = class_loss(self.class_head(features, training=True), cond[0], cond[1])
+            classes = ops.zeros(())
+            if self.class_head is not None:
+                classes += self.s.class_weight * class_loss(self.class_head(features, training=True), cond[0], cond[1])
+            if self.trait_head is not None:
+                classes += self.s.trait_weight * trait_loss(self.trait_head(features, training=True), cond[2])
         if self.face_critic is not None:
             logits = ops.concatenate([logits, self.face_critic([face_crop(images), *cond], training=True)], axis=1)
         return ops.cast(logits, "float32"), classes
@@ -246,10 +260,10 @@ class GanTrainer:
         return self.losses(d_loss, penalty, d_class, *self._generator_step(reals, cond))
 
     def losses(self, d_loss, penalty, d_class, g_loss, g_class, l1, kl) -> dict:
-        """A step's losses to log, the class head's and the reconstruction's only where there is
-        one (log.csv keeps its columns)."""
+        """A step's losses to log, the heads' (weighted, as they count) and the reconstruction's
+        only where there is one (log.csv keeps its columns)."""
         out = {"d_loss": d_loss, "g_loss": g_loss, "r1": penalty}
-        out |= {"d_class": d_class, "g_class": g_class} if self.class_head is not None else {}
+        out |= {"d_class": d_class, "g_class": g_class} if self.judge is not None else {}
         return out | ({"l1": l1, "kl": kl} if self.encoder is not None else {})
 
     def step(self, index: int, reals, *cond) -> dict:
@@ -280,6 +294,7 @@ class GanTrainer:
         }
         models |= {"class_head": self.class_head} if self.class_head is not None else {}
         models |= {"encoder": self.encoder} if self.encoder is not None else {}
+        models |= {"trait_head": self.trait_head} if self.trait_head is not None else {}
         return models | ({"face_critic": self.face_critic} if self.face_critic is not None else {})
 
     def save(self, folder: Path, state: dict) -> None:
@@ -305,7 +320,7 @@ class GanTrainer:
         own afresh; without an encoder, this one's starts from that run's critic."""
         for name, model in self._models().items():
             path = folder / "checkpoint" / f"{name}.weights.h5"
-            if taking_over and name in ("class_head", "face_critic", "encoder") and not path.exists():
+            if taking_over and name in ("class_head", "face_critic", "encoder", "trait_head") and not path.exists():
                 if name == "encoder":
                     self.seed_encoder()
                 continue
@@ -328,7 +343,7 @@ class GanTrainer:
         exactly as they did and learn what the new traits say from there."""
         builders = {"mapping": build_mapping, "synthesis": build_synthesis, "critic": build_critic}
         builders |= {"mapping_ema": build_mapping, "synthesis_ema": build_synthesis, "class_head": build_class_head}
-        builders |= {"face_critic": build_face_critic, "encoder": build_encoder}
+        builders |= {"face_critic": build_face_critic, "encoder": build_encoder, "trait_head": build_trait_head}
         kept: set[tuple[str, str]] = set()
         for name, model in self._models().items():
             path = folder / "checkpoint" / f"{name}.weights.h5"
@@ -456,6 +471,7 @@ def train_generator(
             "face_critic": False,
             "reconstruction": 0.0,
             "kl_weight": 0.01,
+            "trait_weight": 0.0,
             **state["settings"],
             "steps": settings.steps,
         } != asdict(settings):
@@ -531,6 +547,7 @@ def train_generator(
             + ("; AC-GAN class head" if settings.class_weight > 0 else "")
             + ("; face critic" if settings.face_critic else "")
             + ("; VAE-GAN encoder" if settings.reconstruction > 0 else "")
+            + ("; trait head" if settings.trait_weight > 0 and cfg.traits else "")
             + ")",
             resolution=cfg.resolution,
             latent_size=cfg.z_dim,
