@@ -50,6 +50,8 @@ train=(python3 -m facepack train generator "$DATA" --out "$run" --traits --size 
 [ "${FACE_CRITIC:-0}" = 1 ] && train+=(--face-critic)
 # RECONSTRUCTION=10 trains with the VAE-GAN reconstruction term (README, Reconstruction).
 [ "${RECONSTRUCTION:-0}" != 0 ] && train+=(--reconstruction "$RECONSTRUCTION")
+# TRAIT_WEIGHT=5 trains with the trait head (README, Told the build, and a trait head).
+[ "${TRAIT_WEIGHT:-0}" != 0 ] && train+=(--trait-weight "$TRAIT_WEIGHT")
 timeout "${TRAIN_S:-400}" "${train[@]}" || true
 "${train[@]}" --export-only
 out=${OUT:-/tmp/out}
