@@ -506,7 +506,7 @@ def test_a_traits_run_takes_over_a_run_told_fewer_traits_answering_as_it_did(run
     on data that has more, and a run told them all takes it over with the new traits' weights at
     zero, so its networks first answer exactly as the smaller one's did."""
     from facepack.generator.stylegan.model import GanConfig
-    from facepack.generator.stylegan.train import GanTrainer, train_generator
+    from facepack.generator.stylegan.train import GanTrainer, grows, train_generator
     from facepack.generator.traits import FIRST, TRAITS
 
     data, _, _, settings = run
@@ -538,6 +538,9 @@ def test_a_traits_run_takes_over_a_run_told_fewer_traits_answering_as_it_did(run
     )
     card = json.loads(export.with_suffix(".json").read_text())
     assert len(card["conditions"]["traits"]) == TRAITS and card["init_run"]["steps"] == 2
+    # More traits at fewer pixels is another network, and so are fewer traits.
+    assert not grows(fewer, GanConfig(**{**TINY, "resolution": 8}, traits=TRAITS))
+    assert not grows(big.cfg, fewer) and grows(fewer, GanConfig(**{**TINY, "resolution": 32}, traits=TRAITS))
 
 
 def test_the_shipped_generator_paints_distinct_faces_on_the_ui_blue():

@@ -679,7 +679,8 @@ def grows(old: GanConfig, new: GanConfig) -> bool:
     read the traits (GanTrainer.grow_from widens them)."""
     more_traits = new.traits > old.traits > 0
     return (
-        (new.resolution > old.resolution or more_traits)
+        new.resolution >= old.resolution
+        and (new.resolution > old.resolution or more_traits)
         and (new.traits == old.traits or more_traits)
         and replace(old, resolution=new.resolution, channel_min=new.channel_min, traits=new.traits) == new
         and all(old.channels(r) == new.channels(r) for r in old.resolutions)
