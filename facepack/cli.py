@@ -293,9 +293,7 @@ def dataset(
 ) -> None:
     """Make training data: clean installed facepacks and/or paint portraits, as TFRecord shards."""
     from facepack.core.quiet import import_keras
-    from facepack.dataset.make import DatasetOptions, make_dataset
-
-    import_keras()
+    from facepack.dataset.make import DatasetOptions, check_options, make_dataset
 
     opts = DatasetOptions(
         out=out_dir,
@@ -311,6 +309,8 @@ def dataset(
         workers=workers or os.cpu_count() or 1,
         command="facepack dataset " + " ".join(sys.argv[2:]),
     )
+    check_options(opts)  # a mistyped command is told at once, not after TensorFlow has loaded
+    import_keras()
     progress = Progress(
         TextColumn("[bold]images"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet
     )
@@ -575,6 +575,12 @@ def train_upsampler_cmd(
     train_upsampler(data, out_dir, settings, init=init, log=_log(quiet), command=command)
 
 
+def _must_exist(kind: str, model: str) -> None:
+    """A model named by path that is not there is told before TensorFlow loads (seconds)."""
+    if model != "default" and not Path(model).exists():
+        raise FacepackError(f"{kind} model {model} not found")
+
+
 @evaluate_app.command("segmenter")
 def evaluate_segmenter_cmd(
     model: str = typer.Argument(
@@ -599,6 +605,7 @@ def evaluate_segmenter_cmd(
     if model in ("chroma", "selfie"):
         seg = load_segmenter(model, background=UI_BLUE)
     else:
+        _must_exist("segmenter", model)
         import_keras()
         try:
             seg = load_segmenter("learned", background=UI_BLUE, model=None if model == "default" else Path(model))
@@ -627,15 +634,14 @@ def evaluate_upsampler_cmd(
     import json
 
     from facepack.core.quiet import import_keras
+
+    _must_exist("upsampler", model)
+    keras = import_keras()
+    import facepack.generator.upsampler.model  # noqa: F401  (registers the loss)
     from facepack.generator.learned import default_upsampler_path
     from facepack.generator.upsampler.evaluate import evaluate_upsampler
 
-    keras = import_keras()
-    import facepack.generator.upsampler.model  # noqa: F401  (registers the loss)
-
     path = default_upsampler_path() if model == "default" else Path(model)
-    if not path.exists():
-        raise FacepackError(f"upsampler model {path} not found")
     metrics = evaluate_upsampler(keras.saving.load_model(path, compile=False), data, limit=limit)
     out.print(json.dumps(metrics, indent=2), markup=False, soft_wrap=True)
     if card:
@@ -688,6 +694,9 @@ def evaluate_generator_cmd(
 
     from facepack.core.quiet import import_keras
 
+    _must_exist("generator", model)
+    if early is not None:
+        _must_exist("generator", str(early))
     import_keras()
     from facepack.core.modelcard import read_card
     from facepack.generator.evaluate import c2st_of, evaluate_generator

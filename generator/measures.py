@@ -28,7 +28,10 @@ same grey veteran over and over (issue 21). These measures ask what that person 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Sequence
 
 import cv2
@@ -145,15 +148,32 @@ def _probe_network(keras, size: int, heads: dict[str, int]):
     return keras.Model(inp, {k: layers.Dense(n, name=k)(x) for k, n in heads.items()})
 
 
-def train_probe(keras, count: int = 4000, seed: int = 7, held_out: int = 800) -> AttributeProbe:
+def _painted(request: FaceRequest, size: int) -> np.ndarray:
+    from facepack.generator.painter import PainterGenerator
+
+    return PainterGenerator(size=size).generate([request])[0].image
+
+
+def painted(requests: list[FaceRequest], size: int, workers: int = 0) -> list[np.ndarray]:
+    """The painter's faces for `requests`, painted in `workers` processes (0: one per CPU core):
+    the probe's thousands of faces were most of a measurement's time on one core. A face depends
+    on its player alone, so the faces are the same however they are shared out."""
+    workers = workers or os.cpu_count() or 1
+    make = partial(_painted, size=size)
+    if workers <= 1 or len(requests) < 64 * workers:
+        return list(map(make, requests))
+    # Spawned, not forked: the parent has TensorFlow's thread pools running (dataset/painted.py).
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        return pool.map(make, requests, chunksize=32)
+
+
+def train_probe(keras, count: int = 4000, seed: int = 7, held_out: int = 800, workers: int = 0) -> AttributeProbe:
     """The probe, trained on `count` painted players; its accuracy on `held_out` more."""
     from facepack.generator.evaluate import _fit
-    from facepack.generator.painter import PainterGenerator
     from facepack.generator.painter.look import look_of
 
-    painter = PainterGenerator(size=128)
     reqs = players(count + held_out, seed)
-    images = [p.image for p in painter.generate(reqs)]
+    images = painted(reqs, 128, workers)
     truth = [labels(look_of(r)) for r in reqs]
     y = {k: np.array([t[k] for t in truth]) for k in ATTRIBUTES}
     # Seeded before the network is built, not only before it is fitted: its first weights came

@@ -161,7 +161,7 @@ def test_morph_strip_with_the_painter(tmp_path):
     assert again.returncode == 2 and again.stderr.startswith("error: no player 'Nobody'")
 
 
-@pytest.mark.slow
+# Told before TensorFlow loads: under a second each, so not slow.
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -169,6 +169,7 @@ def test_morph_strip_with_the_painter(tmp_path):
         (["dataset", "nowhere", "--out", "d"], "no such folder"),
         (["evaluate", "segmenter", "missing.keras", "data"], "not found"),
         (["evaluate", "generator", "missing.keras", "data"], "not found"),
+        (["evaluate", "upsampler", "missing.keras", "data"], "not found"),
         (["cutout", "nothing.png", "--out", "o"], "no such file"),
     ],
 )

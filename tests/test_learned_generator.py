@@ -668,15 +668,16 @@ def test_evaluate_writes_the_measures(run):
 
     data, _, export, _ = run
     gen = LearnedGenerator(export, size=32)
-    m = evaluate_generator(gen, data, samples=16)
+    # Two repeats, not the three a verdict takes: each is a classifier fitted (seconds of CPU).
+    m = evaluate_generator(gen, data, samples=16, repeats=2)
     for k in ("c2st_accuracy", "condition_accuracy", "near_duplicate_rate", "real_condition_accuracy"):
         assert 0.0 <= m[k] <= 1.0
     assert m["condition_accuracy"] == round((m["age_accuracy"] + m["complexion_accuracy"]) / 2, 4)
-    assert len(m["c2st_runs"]) == 3 and m["c2st_accuracy"] == round(float(np.mean(m["c2st_runs"])), 4)
+    assert len(m["c2st_runs"]) == 2 and m["c2st_accuracy"] == round(float(np.mean(m["c2st_runs"])), 4)
     # The headline test judges the untruncated model; the one at build's psi is a different sample.
-    assert m["c2st_psi"] == 1.0 and m["psi"] == 0.8 and len(m["c2st_runs_at_psi"]) == 3
+    assert m["c2st_psi"] == 1.0 and m["psi"] == 0.8 and len(m["c2st_runs_at_psi"]) == 2
     assert m["c2st_accuracy_at_psi"] == round(float(np.mean(m["c2st_runs_at_psi"])), 4)
-    assert 0.0 <= c2st_of(gen, data, samples=16) <= 1.0
+    assert 0.0 <= c2st_of(gen, data, samples=16, repeats=1) <= 1.0
 
 
 def test_a_model_that_never_saw_complexions_is_asked_for_unknown(run, tmp_path):

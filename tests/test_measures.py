@@ -24,6 +24,13 @@ def test_held_out_players_span_ages_and_nations():
     assert players(5, 1) == reqs[:5]
 
 
+def test_faces_painted_in_several_processes_are_the_faces_painted_in_one():
+    from facepack.generator.measures import painted as paint_in
+
+    reqs = players(130, 8)
+    assert all(np.array_equal(a, b) for a, b in zip(paint_in(reqs, 32, workers=2), paint_in(reqs, 32, workers=1)))
+
+
 def test_sharpness_sees_blur_as_a_person_does(painted):
     """A blur a person notices in the pack (sigma 1.5 px on the 256 px source) halves the measure."""
     _, images = painted

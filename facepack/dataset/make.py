@@ -62,7 +62,8 @@ def _roster_nations(roster: Path, season: date) -> dict[str, str]:
     return {person_key(file_name(p, ehm)[: -len(ehm.extension)]): p.nationality or "" for p in players}
 
 
-def make_dataset(opts: DatasetOptions, on_sample: Callable[[], None] | None = None) -> dict:
+def check_options(opts: DatasetOptions) -> None:
+    """What can be refused before anything is read or imported (TensorFlow takes seconds to load)."""
     if not opts.folders and opts.painter <= 0:
         raise FacepackError("nothing to make: give facepack folders and/or --painter N")
     if not 0.0 <= opts.holdout < 1.0:
@@ -72,6 +73,10 @@ def make_dataset(opts: DatasetOptions, on_sample: Callable[[], None] | None = No
     for folder in opts.folders:
         if not folder.is_dir():
             raise FacepackError(f"{folder}: no such folder")
+
+
+def make_dataset(opts: DatasetOptions, on_sample: Callable[[], None] | None = None) -> dict:
+    check_options(opts)
     _prepare(opts.out, opts.overwrite)
     nations = _roster_nations(opts.roster, opts.season) if opts.roster else None
     tick = on_sample or (lambda: None)
