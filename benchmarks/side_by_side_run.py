@@ -1,12 +1,12 @@
-"""A training run's latest checkpoint against the painter (and the shipped model), while it trains.
+"""Training runs' latest checkpoints against the painter (and the shipped model), while they train.
 
-    python benchmarks/side_by_side_run.py runs/gan-traits256 [--players 300] [--probe 2000] [--shipped] [--keep M.keras]
+    python benchmarks/side_by_side_run.py runs/gan-traits256 [runs/other ...] [--players 300] [--probe 2000] [--shipped] [--keep M.keras]
 
-Exports a copy of the run's checkpoint (the run itself is not touched, so it can go on
+Exports a copy of each run's checkpoint (the run itself is not touched, so it can go on
 training), then measures it with generator.measures.side_by_side on the same held-out players
 as the painter: sharpness ratio, look-alike share, the largest grey / blond / beard gap by age
-band and the grey cliff. With --shipped the shipped model is measured in the same run, read by
-the same attribute probe, so the two rows compare. Prints one JSON line per model. --keep saves
+band and the grey cliff. Every model named is read by the same attribute probe, trained once,
+so the rows compare (an A/B of two runs from one checkpoint); --shipped adds the shipped model. Prints one JSON line per model. --keep saves
 the export (for benchmarks/sheet_side_by_side.py --model). Run from the repository root: the
 run's dataset is found by its recorded command.
 """
@@ -24,13 +24,15 @@ from facepack.core.quiet import import_keras
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("run", type=Path)
+    ap.add_argument("runs", type=Path, nargs="+")
     ap.add_argument("--players", type=int, default=300)
     ap.add_argument("--probe", type=int, default=2000, help="painted faces the attribute probe trains on")
     ap.add_argument("--shipped", action="store_true", help="measure the shipped model too")
     ap.add_argument("--noise", type=float, default=0.5, help="the export's --inference-noise")
-    ap.add_argument("--keep", type=Path, default=None, help="save the export here")
+    ap.add_argument("--keep", type=Path, default=None, help="save the export here (one run only)")
     a = ap.parse_args()
+    if a.keep and len(a.runs) > 1:
+        ap.error("--keep saves one run's export: name one run")
 
     keras = import_keras()
     from facepack.generator import load_generator
@@ -39,31 +41,41 @@ def main() -> None:
     from facepack.generator.stylegan.train import TrainSettings, config_of, train_generator
 
     with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / a.run.name
-        shutil.copytree(a.run / "checkpoint", copy / "checkpoint")
-        state = json.loads((copy / "checkpoint" / "state.json").read_text())
-        data = Path(state["command"].split()[3]) if state.get("command") else None
-        export = train_generator(
-            data,
-            copy,
-            GanConfig(**config_of(state)),
-            TrainSettings(**state["settings"]),
-            export_only=True,
-            noise=a.noise,
-            log=lambda m: None,
-        )
-        if a.keep:
-            shutil.copy(export, a.keep)
-            shutil.copy(export.with_suffix(".json"), a.keep.with_suffix(".json"))
+        models = []
+        for run in a.runs:
+            copy = Path(tmp) / run.name
+            shutil.copytree(run / "checkpoint", copy / "checkpoint")
+            state = json.loads((copy / "checkpoint" / "state.json").read_text())
+            data = Path(state["command"].split()[3]) if state.get("command") else None
+            export = train_generator(
+                data,
+                copy,
+                GanConfig(**config_of(state)),
+                TrainSettings(**state["settings"]),
+                export_only=True,
+                noise=a.noise,
+                log=lambda m: None,
+            )
+            if a.keep:
+                shutil.copy(export, a.keep)
+                shutil.copy(export.with_suffix(".json"), a.keep.with_suffix(".json"))
+            models.append((f"{run.name} step {state['step']}", export))
         probe = train_probe(keras, count=a.probe)
         painter = load_generator("painter", size=256)
-        models = [(f"{a.run.name} step {state['step']}", export)] + ([("shipped", None)] if a.shipped else [])
+        models += [("shipped", None)] if a.shipped else []
+        painted: dict[tuple, list] = {}  # the same players for every model: painted once
+
+        def reference(reqs):
+            if tuple(reqs) not in painted:
+                painted[tuple(reqs)] = [p.image for p in painter.generate(reqs)]
+            return painted[tuple(reqs)]
+
         for name, model in models:
             gen = load_generator("learned", size=256, model=model)
             r = side_by_side(
                 keras,
                 lambda reqs, gen=gen: [p.image for p in gen.generate(reqs)],
-                lambda reqs: [p.image for p in painter.generate(reqs)],
+                reference,
                 count=a.players,
                 probe=probe,
             )

@@ -28,7 +28,6 @@ same grey veteran over and over (issue 21). These measures ask what that person 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from dataclasses import dataclass
 from functools import partial
@@ -38,6 +37,7 @@ import cv2
 import numpy as np
 
 from facepack.core.likeness import SAME_PERSON, face_area, nearest_distances
+from facepack.core.processes import in_processes
 from facepack.generator.base import FaceRequest
 
 AGE_BANDS: tuple[tuple[float, float], ...] = ((17, 22), (22, 28), (28, 32), (32, 36), (36, 41), (41, 50))
@@ -159,12 +159,9 @@ def painted(requests: list[FaceRequest], size: int, workers: int = 0) -> list[np
     the probe's thousands of faces were most of a measurement's time on one core. A face depends
     on its player alone, so the faces are the same however they are shared out."""
     workers = workers or os.cpu_count() or 1
-    make = partial(_painted, size=size)
-    if workers <= 1 or len(requests) < 64 * workers:
-        return list(map(make, requests))
-    # Spawned, not forked: the parent has TensorFlow's thread pools running (dataset/painted.py).
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        return pool.map(make, requests, chunksize=32)
+    # A process takes a second to start: not worth it for a few faces.
+    workers = workers if len(requests) >= 64 * workers else 1
+    return list(in_processes(partial(_painted, size=size), requests, workers, chunksize=32))
 
 
 def train_probe(keras, count: int = 4000, seed: int = 7, held_out: int = 800, workers: int = 0) -> AttributeProbe:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from functools import partial
 from typing import Iterator
 
 import numpy as np
 
+from facepack.core.processes import in_processes
 from facepack.core.records import Sample
 from facepack.generator.base import UI_BLUE, age_group
 from facepack.generator.painter import paint, sample_look
@@ -26,14 +26,7 @@ def painted_samples(count: int, size: int, seed: int = 0, start: int = 0, worker
     """Sample i is a function of (seed, i) alone, so a split can be extended or remade exactly,
     and painting it in `workers` processes gives the same samples in the same order."""
     make = partial(painted_sample, size=size, seed=seed)
-    indices = range(start, start + count)
-    if workers <= 1 or count < 2 * workers:
-        yield from map(make, indices)
-        return
-    # Spawned, not forked: the parent has TensorFlow's and OpenCV's thread pools running, and a
-    # forked child inherits their locks in whatever state they were.
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        yield from pool.imap(make, indices, chunksize=4)
+    yield from in_processes(make, range(start, start + count), workers if count >= 2 * workers else 1)
 
 
 def painted_look(i: int, seed: int) -> tuple[str, Look]:
