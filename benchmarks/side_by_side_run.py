@@ -6,9 +6,9 @@ Exports a copy of each run's checkpoint (the run itself is not touched, so it ca
 training), then measures it with generator.measures.side_by_side on the same held-out players
 as the painter: sharpness ratio, look-alike share, the largest grey / blond / beard gap by age
 band and the grey cliff. Every model named is read by the same attribute probe, trained once,
-so the rows compare (an A/B of two runs from one checkpoint); --shipped adds the shipped model. Prints one JSON line per model. --keep saves
-the export (for benchmarks/sheet_side_by_side.py --model). Run from the repository root: the
-run's dataset is found by its recorded command.
+so the rows compare (an A/B of two runs from one checkpoint); --shipped adds the shipped model.
+Prints one JSON line per model. --keep saves the export (for benchmarks/sheet_side_by_side.py
+--model). Run from the repository root: the run's dataset is found by its recorded command.
 """
 
 from __future__ import annotations
