@@ -1,12 +1,14 @@
 """Training runs' latest checkpoints against the painter (and the shipped model), while they train.
 
-    python benchmarks/side_by_side_run.py runs/gan-traits256 [runs/other ...] [--players 300] [--probe 2000] [--shipped] [--keep M.keras]
+    python benchmarks/side_by_side_run.py runs/gan-traits256 [runs/other ... | M.keras ...] [--players 300] [--probe 2000] [--shipped] [--keep M.keras]
 
 Exports a copy of each run's checkpoint (the run itself is not touched, so it can go on
 training), then measures it with generator.measures.side_by_side on the same held-out players
 as the painter: sharpness ratio, look-alike share, the largest grey / blond / beard gap by age
 band and the grey cliff. Every model named is read by the same attribute probe, trained once,
-so the rows compare (an A/B of two runs from one checkpoint); --shipped adds the shipped model.
+so the rows compare (an A/B of two runs from one checkpoint); --shipped adds the shipped model,
+a renderer's run folder is exported from a copy at its last checkpoint (its data: --data), and
+a .keras file named instead of a run is measured as it is.
 Prints one JSON line per model. --keep saves the export (for benchmarks/sheet_side_by_side.py
 --model). Run from the repository root: the run's dataset is found by its recorded command.
 """
@@ -30,6 +32,7 @@ def main() -> None:
     ap.add_argument("--shipped", action="store_true", help="measure the shipped model too")
     ap.add_argument("--noise", type=float, default=0.5, help="the export's --inference-noise")
     ap.add_argument("--keep", type=Path, default=None, help="save the export here (one run only)")
+    ap.add_argument("--data", type=Path, default=Path("runs/data/painter256b"), help="a renderer run's dataset")
     a = ap.parse_args()
     if a.keep and len(a.runs) > 1:
         ap.error("--keep saves one run's export: name one run")
@@ -43,6 +46,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         models = []
         for run in a.runs:
+            if run.suffix == ".keras":  # an export (a renderer's, or a kept one) is measured as it is
+                steps = json.loads(run.with_suffix(".json").read_text()).get("steps")
+                models.append((f"{run.parent.name}/{run.name} step {steps}", run))
+                continue
+            if (run / "checkpoint.keras").exists():  # a renderer's run: exported from a copy at its last checkpoint
+                models.append(renderer_export(run, Path(tmp), a.data))
+                continue
             copy = Path(tmp) / run.name
             shutil.copytree(run / "checkpoint", copy / "checkpoint")
             state = json.loads((copy / "checkpoint" / "state.json").read_text())
@@ -56,10 +66,10 @@ def main() -> None:
                 noise=a.noise,
                 log=lambda m: None,
             )
-            if a.keep:
-                shutil.copy(export, a.keep)
-                shutil.copy(export.with_suffix(".json"), a.keep.with_suffix(".json"))
             models.append((f"{run.name} step {state['step']}", export))
+        if a.keep:
+            shutil.copy(models[0][1], a.keep)
+            shutil.copy(models[0][1].with_suffix(".json"), a.keep.with_suffix(".json"))
         probe = train_probe(keras, count=a.probe)
         painter = load_generator("painter", size=256)
         models += [("shipped", None)] if a.shipped else []
@@ -92,6 +102,18 @@ def main() -> None:
             # Where the largest gap is: the bands and attributes, learned against painter.
             row["rates_by_age"], row["painter_rates_by_age"] = r["candidate"]["rates_by_age"], r["reference"]["rates_by_age"]
             print(json.dumps({"model": name, **row}), flush=True)
+
+
+def renderer_export(run: Path, tmp: Path, data: Path) -> tuple[str, Path]:
+    """A renderer run's last checkpoint exported from a copy (a finished run exports without training)."""
+    from facepack.generator.renderer.loop import RendererSettings, train_renderer
+
+    copy = tmp / run.name
+    shutil.copytree(run, copy, ignore=shutil.ignore_patterns("samples"))
+    state = json.loads((copy / "state.json").read_text())
+    steps = state["epoch"] * state["settings"]["steps_per_epoch"]
+    export = train_renderer(data, copy, RendererSettings(**state["settings"], steps=steps), log=lambda m: None)
+    return f"{run.name} step {steps}", export
 
 
 if __name__ == "__main__":

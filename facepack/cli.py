@@ -523,6 +523,45 @@ def train_generator_cmd(
     )
 
 
+@train_app.command("renderer")
+def train_renderer_cmd(
+    data: Path = typer.Argument(
+        ..., metavar="DATA", help="Dataset folder of painted portraits (`facepack dataset --painter N`).", show_default=False
+    ),
+    out_dir: Path = typer.Option(
+        ..., "--out", "-o", help="Run folder: checkpoint, log.csv, sample sheets, the exported model.", show_default=False
+    ),
+    steps: int = typer.Option(40000, "--steps", help="Training steps (batches); a finished run trains on when raised."),
+    batch_size: int = typer.Option(16, "--batch-size", help="Portraits per step."),
+    size: int = typer.Option(128, "--size", help="Portrait size it draws (px, a power of two); the upsampler doubles it."),
+    face_weight: float = typer.Option(5.0, "--face-weight", min=1.0, help="How much more a face pixel counts than another."),
+    detail: float = typer.Option(1.0, "--detail", min=0.0, help="Weight of the fine-detail term beside L1."),
+    checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints, log lines and sheets."),
+    learning_rate: float = typer.Option(5e-4, "--learning-rate", help="Adam's learning rate (constant)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of initial weights and batches."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No log lines; only errors."),
+) -> None:
+    """Train the renderer: the painter's traits in, the painted portrait out. Run the same command again to resume."""
+    from facepack.generator.renderer.loop import RendererSettings, check_data, train_renderer
+
+    check_data(data, size)  # before TensorFlow loads: a wrong folder is told in a second
+    from facepack.core.quiet import import_keras
+
+    import_keras()
+    settings = RendererSettings(
+        size=size,
+        batch=batch_size,
+        steps=steps,
+        steps_per_epoch=checkpoint_every,
+        learning_rate=learning_rate,
+        face_weight=face_weight,
+        detail=detail,
+        seed=seed,
+    )
+    command = "facepack train renderer " + " ".join(sys.argv[3:])
+    train_renderer(data, out_dir, settings, log=_log(quiet), command=command)
+
+
 @train_app.command("upsampler")
 def train_upsampler_cmd(
     data: Path = typer.Argument(..., metavar="DATA", help="Dataset folder (from `facepack dataset`).", show_default=False),

@@ -1,4 +1,4 @@
-"""The learned generator: a trained conditional StyleGAN, used by build like any generator.
+"""The learned generator: a trained conditional StyleGAN (or the renderer), used by build like any generator.
 
 A request's seed decides its latent code and its complexion: the one the painter
 would give the same player (the nationality's mix of regions sets the odds, the seed
@@ -46,7 +46,8 @@ class LearnedGenerator:
         from facepack.core.quiet import import_keras
 
         keras = import_keras()
-        import facepack.generator.stylegan.model  # noqa: F401  (registers the custom layers)
+        import facepack.generator.renderer.networks  # noqa: F401  (registers the custom layers)
+        import facepack.generator.stylegan.model  # noqa: F401
 
         self.path = Path(model_path) if model_path is not None else default_model_path()
         if not self.path.exists():
@@ -143,6 +144,11 @@ class LearnedGenerator:
 
     def morph(self, a: FaceRequest, b: FaceRequest, steps: int) -> list[np.ndarray]:
         """Frames along the straight line between a's and b's truncated w."""
+        if "synthesis" not in [layer.name for layer in self.model.layers]:
+            from facepack.core.errors import FacepackError
+
+            # The renderer has no latent space to walk: its faces are the painter's draws.
+            raise FacepackError(f"{self.path.name} has no latent space to walk (a renderer): morph with --generator painter")
         synthesis = self.model.get_layer("synthesis")
         # The face model up to its truncated w: the same graph build runs, cut before the synthesis.
         truncated = self._truncated_w()

@@ -170,6 +170,8 @@ def test_morph_strip_with_the_painter(tmp_path):
         (["evaluate", "segmenter", "missing.keras", "data"], "not found"),
         (["evaluate", "generator", "missing.keras", "data"], "not found"),
         (["evaluate", "upsampler", "missing.keras", "data"], "not found"),
+        (["train", "renderer", "nowhere", "--out", "r"], "not a facepack dataset"),
+        (["train", "renderer", "nowhere", "--out", "r", "--size", "100"], "power of two"),
         (["cutout", "nothing.png", "--out", "o"], "no such file"),
     ],
 )

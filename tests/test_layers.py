@@ -98,6 +98,20 @@ def test_only_facepack_lands_in_site_packages():
     assert {t for t in tops if not t.endswith(".dist-info")} == {"facepack"}
 
 
+def test_every_package_folder_is_packaged():
+    """pyproject.toml lists the packages one by one: a new folder left out installs without it,
+    and only CI's regular install (not an editable one) would find out."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {
+        ".".join([package, *init.parent.relative_to(folder).parts])
+        for package, folder in PACKAGES.items()
+        for init in folder.rglob("__init__.py")
+    }
+    assert folders <= listed, sorted(folders - listed)
+
+
 @pytest.mark.parametrize(
     "args", [["--help"], ["games"], ["build", "ROSTER", "--generator", "painter", "--segmenter", "chroma", "-q"]]
 )

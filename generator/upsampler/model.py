@@ -64,7 +64,7 @@ def at_size(model: keras.Model, shape: tuple) -> keras.Model:
     return keras.Model(x, model(x))
 
 
-def _detail_energy(rgb):
+def detail_energy(rgb):
     """Local mean of |Laplacian| per colour channel: how much fine detail there is about each pixel."""
     kernel = ops.convert_to_tensor(np.repeat(_LAPLACIAN[:, :, None, None], 3, axis=2))
     lap = ops.depthwise_conv(rgb, kernel, strides=1, padding="same")
@@ -90,7 +90,7 @@ class UpsamplerLoss(keras.losses.Loss):
         pixels = ops.mean(ops.abs(y_true - y_pred), axis=(1, 2, 3))
         if not self.detail:
             return pixels
-        energy = ops.abs(_detail_energy(y_true) - _detail_energy(y_pred))
+        energy = ops.abs(detail_energy(y_true) - detail_energy(y_pred))
         return pixels + self.detail * ops.mean(energy, axis=(1, 2, 3))
 
     def get_config(self) -> dict:

@@ -1,0 +1,76 @@
+"""The renderer's plumbing with tiny portraits (16 px, a few steps): not its quality."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import SEASON
+
+from facepack.core.errors import FacepackError
+from facepack.dataset.make import DatasetOptions, make_dataset
+from facepack.generator.base import FaceRequest
+
+# Model training: seconds to a minute of CPU. CI runs them; plain `pytest` skips them.
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    from facepack.generator.renderer.loop import RendererSettings, train_renderer
+
+    data = tmp_path_factory.mktemp("data") / "painted"
+    make_dataset(DatasetOptions(out=data, painter=8, size=32, holdout=0.25, season=SEASON))
+    out = tmp_path_factory.mktemp("renderer")
+    settings = RendererSettings(size=16, batch=2, steps=4, steps_per_epoch=2)
+    export = train_renderer(data, out, settings, log=lambda m: None)
+    return data, out, export, settings
+
+
+def test_a_run_checkpoints_draws_sheets_and_exports_with_its_card(run):
+    data, out, export, _ = run
+    card = json.loads(export.with_suffix(".json").read_text())
+    assert card["kind"] == "generator" and card["trained_traits"] is True and card["steps"] == 4
+    assert card["data"]["path"] == str(data) and card["settings"]["face_weight"] == 5.0
+    assert sorted(p.name for p in (out / "samples").iterdir()) == ["step_000002.png", "step_000004.png"]
+    from PIL import Image
+
+    with Image.open(out / "samples" / "step_000004.png") as sheet:
+        # Up to eight held-out players, the renderer's row above the painter's.
+        assert sheet.size == (min(8, card["data"]["splits"]["test"]) * 16, 2 * 16)
+    assert json.loads((out / "state.json").read_text())["epoch"] == 2
+
+
+def test_a_finished_run_trains_on_when_given_more_steps_and_refuses_other_settings(run, tmp_path):
+    import shutil
+    from dataclasses import replace
+
+    from facepack.generator.renderer.loop import train_renderer
+
+    data, out, _, settings = run
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    train_renderer(data, copy, replace(settings, steps=6), log=lambda m: None)
+    assert json.loads((copy / "state.json").read_text())["epoch"] == 3
+    with pytest.raises(FacepackError, match="other settings"):
+        train_renderer(data, copy, replace(settings, steps=8, face_weight=2.0), log=lambda m: None)
+
+
+def test_the_export_draws_in_build_as_a_learned_generator_one_face_per_draw(run):
+    from facepack.generator.learned import LearnedGenerator
+
+    gen = LearnedGenerator(run[2], size=32, batch_size=2, upsampler=False)
+    a, b = FaceRequest(seed=1, age=24, nationality="SWE"), FaceRequest(seed=2, age=24, nationality="SWE")
+    first = [p.image for p in gen.generate([a, b, a])]
+    assert first[0].shape == (32, 32, 3) and np.array_equal(first[0], first[2])  # its draw alone decides a face
+    assert not np.array_equal(first[0], first[1])
+    assert np.array_equal(gen.generate([a])[0].image, first[0])  # whatever its batch-mates
+    with pytest.raises(FacepackError, match="no latent space"):
+        gen.morph(a, b, 3)
+
+
+def test_data_without_painted_portraits_is_refused_in_one_line(tmp_path):
+    from facepack.generator.renderer.loop import check_data
+
+    (tmp_path / "dataset.json").write_text(json.dumps({"painter": None, "splits": {"train": 3, "test": 1}}))
+    with pytest.raises(FacepackError, match="no painted portraits"):
+        check_data(tmp_path, 128)
