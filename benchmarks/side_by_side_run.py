@@ -9,7 +9,7 @@ band and the grey cliff. Every model named is read by the same attribute probe, 
 so the rows compare (an A/B of two runs from one checkpoint); --shipped adds the shipped model,
 a renderer's run folder is exported from a copy at its last checkpoint (its data: --data), and
 a .keras file named instead of a run is measured as it is.
-Prints one JSON line per model. --keep saves the export (for benchmarks/sheet_side_by_side.py
+Prints one JSON line per model. --keep saves the first model's export (for benchmarks/sheet_side_by_side.py
 --model). Run from the repository root: the run's dataset is found by its recorded command.
 """
 
@@ -31,11 +31,9 @@ def main() -> None:
     ap.add_argument("--probe", type=int, default=2000, help="painted faces the attribute probe trains on")
     ap.add_argument("--shipped", action="store_true", help="measure the shipped model too")
     ap.add_argument("--noise", type=float, default=0.5, help="the export's --inference-noise")
-    ap.add_argument("--keep", type=Path, default=None, help="save the export here (one run only)")
+    ap.add_argument("--keep", type=Path, default=None, help="save the first model's export here")
     ap.add_argument("--data", type=Path, default=Path("runs/data/painter256b"), help="a renderer run's dataset")
     a = ap.parse_args()
-    if a.keep and len(a.runs) > 1:
-        ap.error("--keep saves one run's export: name one run")
 
     keras = import_keras()
     from facepack.generator import load_generator
