@@ -97,8 +97,10 @@ def _batches(keras):
 def sample_sheet(model, traits: np.ndarray, painted: np.ndarray) -> np.ndarray:
     """The renderer's portraits (top row) above the painted ones they learn from, uint8 RGB."""
 
+    from facepack.generator.stylegan.train import to_uint8
+
     def row(x):
-        return np.concatenate([np.clip(np.rint((v + 1.0) * 127.5), 0, 255).astype(np.uint8) for v in x], axis=1)
+        return np.concatenate([to_uint8(v) for v in x], axis=1)
 
     drawn = np.asarray(model.predict_on_batch(traits))
     return np.concatenate([row(drawn), row(painted.astype(np.float32))], axis=0)
@@ -117,9 +119,8 @@ def train_renderer(
     from facepack.generator.stylegan.train import trained_complexions
 
     info = check_data(data, s.size)
-    images, traits = painted_split(data, "train", s.size)
     val_images, val_traits = painted_split(data, "test", s.size, limit=64)
-    cfg = RendererConfig(resolution=s.size, traits=traits.shape[1])
+    cfg = RendererConfig(resolution=s.size, traits=val_traits.shape[1])
     out.mkdir(parents=True, exist_ok=True)
     epochs = max(1, -(-s.steps // s.steps_per_epoch))
     # --steps may grow between sessions (the rate is constant); every other setting must stay.
@@ -139,8 +140,9 @@ def train_renderer(
     def line(epoch: int, logs: dict) -> str:
         return f"step {epoch * s.steps_per_epoch}  loss {logs['loss']:.4f}  val_loss {logs.get('val_loss', float('nan')):.4f}"
 
-    if run.done < epochs:
+    if run.done < epochs:  # a finished run only exports: its training split is not read
         samples.mkdir(exist_ok=True)
+        images, traits = painted_split(data, "train", s.size)
         batches = _batches(keras)(images, traits, s, epoch=run.done)
         callbacks = [Sheet(), run.callback(keras, log, line), keras.callbacks.CSVLogger(str(out / "log.csv"), append=True)]
         val = (val_traits, val_images.astype(np.float32))
