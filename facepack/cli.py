@@ -535,6 +535,9 @@ def train_renderer_cmd(
     batch_size: int = typer.Option(16, "--batch-size", help="Portraits per step."),
     size: int = typer.Option(128, "--size", help="Portrait size it draws (px, a power of two); the upsampler doubles it."),
     face_weight: float = typer.Option(5.0, "--face-weight", min=1.0, help="How much more a face pixel counts than another."),
+    eye_weight: float = typer.Option(
+        12.0, "--eye-weight", min=1.0, help="How much more a pixel of the eyes' band counts than one off the face."
+    ),
     detail: float = typer.Option(1.0, "--detail", min=0.0, help="Weight of the fine-detail term beside L1."),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints, log lines and sheets."),
     learning_rate: float = typer.Option(5e-4, "--learning-rate", help="Adam's learning rate (constant)."),
@@ -555,6 +558,7 @@ def train_renderer_cmd(
         steps_per_epoch=checkpoint_every,
         learning_rate=learning_rate,
         face_weight=face_weight,
+        eye_weight=eye_weight,
         detail=detail,
         seed=seed,
     )

@@ -74,3 +74,16 @@ def test_data_without_painted_portraits_is_refused_in_one_line(tmp_path):
     (tmp_path / "dataset.json").write_text(json.dumps({"painter": None, "splits": {"train": 3, "test": 1}}))
     with pytest.raises(FacepackError, match="no painted portraits"):
         check_data(tmp_path, 128)
+
+
+def test_the_eye_band_counts_most_and_the_weights_average_one():
+    from facepack.generator.renderer.loss import face_weights
+    from facepack.generator.stylegan.model import FACE_ROWS
+
+    w = face_weights(64, 5.0, 12.0)[..., 0]
+    assert w.mean() == pytest.approx(1.0, abs=1e-5)
+    eyes, face, hair = w[int(0.42 * 64), 32], w[int(0.7 * 64), 32], w[2, 2]
+    assert eyes / hair == pytest.approx(12.0) and face / hair == pytest.approx(5.0)
+    assert w[int(FACE_ROWS[0] * 64) - 1, 32] == pytest.approx(hair)  # off the face: the base weight
+    # eye_weight below face_weight never lowers the face (the band keeps the larger)
+    assert face_weights(64, 5.0, 1.0)[int(0.42 * 64), 32, 0] == pytest.approx(face_weights(64, 5.0)[int(0.7 * 64), 32, 0])

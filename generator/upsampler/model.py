@@ -65,8 +65,8 @@ def at_size(model: keras.Model, shape: tuple) -> keras.Model:
 
 
 def detail_energy(rgb):
-    """Local mean of |Laplacian| per colour channel: how much fine detail there is about each pixel."""
-    kernel = ops.convert_to_tensor(np.repeat(_LAPLACIAN[:, :, None, None], 3, axis=2))
+    """Local mean of |Laplacian| per channel (colour, or one grey): how much fine detail there is about each pixel."""
+    kernel = ops.convert_to_tensor(np.repeat(_LAPLACIAN[:, :, None, None], rgb.shape[-1], axis=2))
     lap = ops.depthwise_conv(rgb, kernel, strides=1, padding="same")
     return ops.average_pool(ops.abs(lap), pool_size=5, strides=1, padding="same")
 
