@@ -542,12 +542,21 @@ def train_renderer_cmd(
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints, log lines and sheets."),
     learning_rate: float = typer.Option(5e-4, "--learning-rate", help="Adam's learning rate (constant)."),
     seed: int = typer.Option(0, "--seed", help="Seed of initial weights and batches."),
+    init: Optional[Path] = typer.Option(
+        None,
+        "--init",
+        help="Start a new run from a renderer's weights: a .keras model or a run folder's last checkpoint "
+        "(say at a lower --learning-rate).",
+        show_default=False,
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No log lines; only errors."),
 ) -> None:
     """Train the renderer: the painter's traits in, the painted portrait out. Run the same command again to resume."""
-    from facepack.generator.renderer.loop import RendererSettings, check_data, train_renderer
+    from facepack.generator.renderer.loop import RendererSettings, check_data, init_model, train_renderer
 
     check_data(data, size)  # before TensorFlow loads: a wrong folder is told in a second
+    if init is not None:
+        init_model(init)
     from facepack.core.quiet import import_keras
 
     import_keras()
@@ -563,7 +572,7 @@ def train_renderer_cmd(
         seed=seed,
     )
     command = "facepack train renderer " + " ".join(sys.argv[3:])
-    train_renderer(data, out_dir, settings, log=_log(quiet), command=command)
+    train_renderer(data, out_dir, settings, log=_log(quiet), command=command, init=init)
 
 
 @train_app.command("upsampler")

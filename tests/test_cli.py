@@ -181,6 +181,17 @@ def test_training_commands_fail_in_one_line(tmp_path, args, message):
     assert r.stderr.strip().splitlines()[-1].startswith("error: ") and message in r.stderr
 
 
+def test_a_renderer_init_that_is_no_model_fails_in_one_line(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "dataset.json").write_text('{"painter": {"count": 8}, "splits": {"train": 6, "test": 2}}')
+    (tmp_path / "empty").mkdir()
+    for init in ("missing.keras", "empty"):
+        r = facepack("train", "renderer", "d", "--out", "r", "--init", init, cwd=tmp_path)
+        assert r.returncode == 2 and "Traceback" not in r.stderr
+        assert r.stderr.strip().splitlines()[-1].startswith("error: --init ") and "no renderer there" in r.stderr
+    assert not (tmp_path / "r").exists()
+
+
 @pytest.mark.slow
 def test_morph_strip_with_the_shipped_generator(tmp_path):
     from PIL import Image

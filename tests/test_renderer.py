@@ -55,6 +55,23 @@ def test_a_finished_run_trains_on_when_given_more_steps_and_refuses_other_settin
         train_renderer(data, copy, replace(settings, steps=8, face_weight=2.0), log=lambda m: None)
 
 
+def test_init_starts_a_new_run_from_a_run_or_an_export_and_the_card_says_so(run, tmp_path):
+    from dataclasses import replace
+
+    from facepack.core.quiet import import_keras
+    from facepack.generator.renderer.loop import train_renderer
+
+    keras = import_keras()
+    data, out, export, settings = run
+    frozen = replace(settings, steps=2, learning_rate=0.0)  # Adam at rate 0 moves nothing
+    before = keras.saving.load_model(out / "checkpoint.keras", compile=False).get_weights()
+    for init in (out, export):
+        fine = train_renderer(data, tmp_path / init.name, frozen, log=lambda m: None, init=init)
+        after = keras.saving.load_model(fine, compile=False).get_weights()
+        assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+        assert json.loads(fine.with_suffix(".json").read_text())["init"] == str(init)
+
+
 def test_the_export_draws_in_build_as_a_learned_generator_one_face_per_draw(run):
     from facepack.generator.learned import LearnedGenerator
 

@@ -107,13 +107,24 @@ def sample_sheet(model, traits: np.ndarray, painted: np.ndarray) -> np.ndarray:
     return np.concatenate([row(drawn), row(painted.astype(np.float32))], axis=0)
 
 
+def init_model(init: Path) -> Path:
+    """The .keras file `--init` names: a model (an export or a checkpoint), or a renderer run's last checkpoint."""
+    path = init / "checkpoint.keras" if init.is_dir() else init
+    if not path.is_file():
+        raise FacepackError(f"--init {init}: no renderer there (a .keras model or a renderer run folder)")
+    return path
+
+
 def train_renderer(
     data: Path,
     out: Path,
     s: RendererSettings,
     log: Callable[[str], None] = print,
     command: str = "",
+    init: Path | None = None,
 ) -> Path:
+    """Train (or resume) a renderer run; `init` starts a new run from another's weights, say at a
+    lower learning rate once the first has stopped improving at its own."""
     keras = import_keras()
     from facepack.generator.renderer.loss import RendererLoss
     from facepack.generator.renderer.networks import RendererConfig, build_renderer, face_model
@@ -130,6 +141,9 @@ def train_renderer(
     if model is None:
         keras.utils.set_random_seed(s.seed)
         model = build_renderer(cfg)
+        if init is not None:  # an export's weights are its renderer's (the other layers hold none)
+            model.set_weights(keras.saving.load_model(init_model(init), compile=False).get_weights())
+            log(f"starting from {init_model(init)}")
         model.compile(
             optimizer=keras.optimizers.Adam(s.learning_rate), loss=RendererLoss(s.size, s.face_weight, s.detail, s.eye_weight)
         )
@@ -160,7 +174,7 @@ def train_renderer(
         data,
         info,
         command,
-        None,
+        init,
         s.steps_per_epoch,
         architecture="renderer: an MLP over the painter's traits, a CoordConv decoder steered by them (FiLM), "
         "trained on L1 (face and eyes weighted) and a detail term; z and psi are ignored",
