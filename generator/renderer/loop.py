@@ -142,8 +142,9 @@ def train_renderer(
         keras.utils.set_random_seed(s.seed)
         model = build_renderer(cfg)
         if init is not None:  # an export's weights are its renderer's (the other layers hold none)
-            model.set_weights(keras.saving.load_model(init_model(init), compile=False).get_weights())
-            log(f"starting from {init_model(init)}")
+            source = init_model(init)
+            model.set_weights(keras.saving.load_model(source, compile=False).get_weights())
+            log(f"starting from {source}")
         model.compile(
             optimizer=keras.optimizers.Adam(s.learning_rate), loss=RendererLoss(s.size, s.face_weight, s.detail, s.eye_weight)
         )
