@@ -539,6 +539,12 @@ def train_renderer_cmd(
         12.0, "--eye-weight", min=1.0, help="How much more a pixel of the eyes' band counts than one off the face."
     ),
     detail: float = typer.Option(1.0, "--detail", min=0.0, help="Weight of the fine-detail term beside L1."),
+    colour: float = typer.Option(
+        0.0,
+        "--colour",
+        min=0.0,
+        help="Weight of the colour term: the chroma of 8 x 8 px cells, hair and jersey counted as the face.",
+    ),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints, log lines and sheets."),
     learning_rate: float = typer.Option(5e-4, "--learning-rate", help="Adam's learning rate (constant)."),
     seed: int = typer.Option(0, "--seed", help="Seed of initial weights and batches."),
@@ -569,6 +575,7 @@ def train_renderer_cmd(
         face_weight=face_weight,
         eye_weight=eye_weight,
         detail=detail,
+        colour=colour,
         seed=seed,
     )
     command = "facepack train renderer " + " ".join(sys.argv[3:])

@@ -105,14 +105,20 @@ class LearnedGenerator:
             # One compiled graph at one batch shape (predict_on_batch): 2-3x the eager call's speed. The
             # shape stays fixed whatever --batch-size says: at another batch size the same face can come
             # out 1 level apart in a few pixels, and a face must depend on nothing but its player.
-            with self._lock:  # build makes the next batch in another thread; one call at a time
-                images = np.asarray(self.model.predict_on_batch([*inputs, np.full((b, 1), self.psi, np.float32)]))
-                images = self._upsampled(images)
-            for k in range(len(chunk)):
-                rgb = np.clip(np.rint((images[k] + 1.0) * 127.5), 0, 255).astype(np.uint8)
-                if rgb.shape[0] != self.size:
-                    rgb = cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC)
-                out.append(Portrait(image=rgb, background=self.background))
+            out += [Portrait(image=rgb, background=self.background) for rgb in self._drawn(inputs, len(chunk))]
+        return out
+
+    def _drawn(self, inputs: list[np.ndarray], count: int) -> list[np.ndarray]:
+        """The first `count` faces of one full batch of inputs, uint8 RGB at the asked size."""
+        with self._lock:  # build makes the next batch in another thread; one call at a time
+            psi = np.full((self.batch_size, 1), self.psi, np.float32)
+            images = self._upsampled(np.asarray(self.model.predict_on_batch([*inputs, psi])))
+        out = []
+        for k in range(count):
+            rgb = np.clip(np.rint((images[k] + 1.0) * 127.5), 0, 255).astype(np.uint8)
+            if rgb.shape[0] != self.size:
+                rgb = cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC)
+            out.append(rgb)
         return out
 
     def _upsampled(self, images: np.ndarray) -> np.ndarray:
@@ -143,12 +149,9 @@ class LearnedGenerator:
         return out
 
     def morph(self, a: FaceRequest, b: FaceRequest, steps: int) -> list[np.ndarray]:
-        """Frames along the straight line between a's and b's truncated w."""
+        """Frames along the straight line between a's and b's truncated w (a renderer: their traits)."""
         if "synthesis" not in [layer.name for layer in self.model.layers]:
-            from facepack.core.errors import FacepackError
-
-            # The renderer has no latent space to walk: its faces are the painter's draws.
-            raise FacepackError(f"{self.path.name} has no latent space to walk (a renderer): morph with --generator painter")
+            return self._trait_walk(a, b, steps)
         synthesis = self.model.get_layer("synthesis")
         # The face model up to its truncated w: the same graph build runs, cut before the synthesis.
         truncated = self._truncated_w()
@@ -165,6 +168,13 @@ class LearnedGenerator:
             rgb = np.clip(np.rint((image + 1.0) * 127.5), 0, 255).astype(np.uint8)
             frames.append(cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC))
         return frames
+
+    def _trait_walk(self, a: FaceRequest, b: FaceRequest, steps: int) -> list[np.ndarray]:
+        """The renderer has no latent space: its faces are the painter's draws, so it walks from a's
+        traits to b's (the painter's morph blends the two looks the same way); z and psi it ignores."""
+        ends = [self._inputs([self.condition(r)], self.batch_size) for r in (a, b)]
+        walk = [ends[0][:-1] + [ends[0][-1] * (1 - t) + ends[1][-1] * t] for t in np.linspace(0.0, 1.0, steps)]
+        return [self._drawn(inputs, 1)[0] for inputs in walk]
 
     def _truncated_w(self):
         return self._keras.Model(self.model.inputs, self.model.get_layer("truncate").output)

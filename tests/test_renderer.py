@@ -81,8 +81,10 @@ def test_the_export_draws_in_build_as_a_learned_generator_one_face_per_draw(run)
     assert first[0].shape == (32, 32, 3) and np.array_equal(first[0], first[2])  # its draw alone decides a face
     assert not np.array_equal(first[0], first[1])
     assert np.array_equal(gen.generate([a])[0].image, first[0])  # whatever its batch-mates
-    with pytest.raises(FacepackError, match="no latent space"):
-        gen.morph(a, b, 3)
+    # Morph walks from one player's traits to the other's: its ends are their faces, as build draws them.
+    frames = gen.morph(a, b, 3)
+    assert np.array_equal(frames[0], first[0]) and np.array_equal(frames[2], first[1])
+    assert not np.array_equal(frames[1], frames[0]) and not np.array_equal(frames[1], frames[2])
 
 
 def test_data_without_painted_portraits_is_refused_in_one_line(tmp_path):
@@ -104,3 +106,39 @@ def test_the_eye_band_counts_most_and_the_weights_average_one():
     assert w[int(FACE_ROWS[0] * 64) - 1, 32] == pytest.approx(hair)  # off the face: the base weight
     # eye_weight below face_weight never lowers the face (the band keeps the larger)
     assert face_weights(64, 5.0, 1.0)[int(0.42 * 64), 32, 0] == pytest.approx(face_weights(64, 5.0)[int(0.7 * 64), 32, 0])
+
+
+def test_the_colour_term_sees_paler_hair_not_lightness_or_strands():
+    from facepack.generator.renderer.loss import RendererLoss, chroma
+
+    rng = np.random.default_rng(0)
+    painted = np.zeros((1, 32, 32, 3), np.float32)
+    painted[:, :8] = (0.6, 0.3, -0.2)  # blond hair over the top rows
+    painted[:, :8] += rng.normal(0, 0.2, (1, 8, 32, 1))  # strands: lightness, the same in every channel
+    paler = painted.copy()
+    grey = paler[:, :8].mean(-1, keepdims=True)
+    paler[:, :8] = grey + 0.6 * (paler[:, :8] - grey)  # the same hair, its colour cut to 0.6 (ash)
+    lighter = painted + 0.1  # lighter everywhere, the colour kept
+    assert np.abs(np.asarray(chroma(lighter)) - np.asarray(chroma(painted))).max() < 1e-6
+    plain, coloured = RendererLoss(32, detail=0.0), RendererLoss(32, detail=0.0, colour=3.0)
+    extra = float(coloured(painted, paler)) - float(plain(painted, paler))
+    assert extra > 0.5 * float(plain(painted, paler))  # paler hair costs far more with the term
+    assert float(coloured(painted, lighter)) == pytest.approx(float(plain(painted, lighter)), abs=1e-6)
+
+
+def test_a_run_from_before_the_colour_term_resumes(run, tmp_path):
+    import shutil
+    from dataclasses import replace
+
+    from facepack.generator.renderer.loop import train_renderer
+
+    data, out, _, settings = run
+    copy = tmp_path / "old"
+    shutil.copytree(out, copy)
+    state = json.loads((copy / "state.json").read_text())
+    del state["settings"]["colour"]  # as runs made before it hold
+    (copy / "state.json").write_text(json.dumps(state))
+    train_renderer(data, copy, replace(settings, steps=6), log=lambda m: None)
+    assert json.loads((copy / "state.json").read_text())["epoch"] == 3
+    with pytest.raises(FacepackError, match="other settings"):
+        train_renderer(data, copy, replace(settings, steps=8, colour=3.0), log=lambda m: None)

@@ -37,6 +37,7 @@ class RendererSettings:
     face_weight: float = 5.0
     eye_weight: float = 12.0  # the band the eyes lie in: whites 2.7 px tall at 128 px
     detail: float = 1.0
+    colour: float = 0.0  # the chroma of 8 x 8 cells (loss.py): hair drawn paler than painted without it
     seed: int = 0
 
 
@@ -136,7 +137,7 @@ def train_renderer(
     out.mkdir(parents=True, exist_ok=True)
     epochs = max(1, -(-s.steps // s.steps_per_epoch))
     # --steps may grow between sessions (the rate is constant); every other setting must stay.
-    run = FitRun(out, {k: v for k, v in asdict(s).items() if k != "steps"}, epochs)
+    run = FitRun(out, {k: v for k, v in asdict(s).items() if k != "steps"}, epochs, added={"colour": 0.0})
     model = run.resume(keras, log)
     if model is None:
         keras.utils.set_random_seed(s.seed)
@@ -146,7 +147,8 @@ def train_renderer(
             model.set_weights(keras.saving.load_model(source, compile=False).get_weights())
             log(f"starting from {source}")
         model.compile(
-            optimizer=keras.optimizers.Adam(s.learning_rate), loss=RendererLoss(s.size, s.face_weight, s.detail, s.eye_weight)
+            optimizer=keras.optimizers.Adam(s.learning_rate),
+            loss=RendererLoss(s.size, s.face_weight, s.detail, s.eye_weight, s.colour),
         )
     samples = out / "samples"
 
@@ -178,7 +180,7 @@ def train_renderer(
         init,
         s.steps_per_epoch,
         architecture="renderer: an MLP over the painter's traits, a CoordConv decoder steered by them (FiLM), "
-        "trained on L1 (face and eyes weighted) and a detail term; z and psi are ignored",
+        "trained on L1 (face and eyes weighted), a detail term and a colour term; z and psi are ignored",
         resolution=s.size,
         params=int(renderer.count_params()),
         config=cfg.to_dict(),
