@@ -200,7 +200,7 @@ def evaluate_generator(
     reqs, fakes = _generated(generator, test_labels, samples, seed)
     wanted_age, wanted_tone = [], []
     for r in reqs:
-        _, a, g = generator.condition(r)
+        a, g = generator.condition(r)[1:3]  # (z, age, complexion[, traits])
         wanted_age.append(a)
         wanted_tone.append(g)
     fake = np.stack(fakes)  # the classifiers scale their own copies

@@ -142,3 +142,13 @@ def test_a_run_from_before_the_colour_term_resumes(run, tmp_path):
     assert json.loads((copy / "state.json").read_text())["epoch"] == 3
     with pytest.raises(FacepackError, match="other settings"):
         train_renderer(data, copy, replace(settings, steps=8, colour=3.0), log=lambda m: None)
+
+
+def test_evaluate_measures_a_renderer(run):
+    """A traits model's condition has four parts; evaluate read three and stopped with a traceback."""
+    from facepack.generator.evaluate import evaluate_generator
+    from facepack.generator.learned import LearnedGenerator
+
+    data, _, export, _ = run
+    m = evaluate_generator(LearnedGenerator(export, size=32, upsampler=False), data, samples=8, repeats=1)
+    assert 0.0 <= m["condition_accuracy"] <= 1.0 and len(m["c2st_runs"]) == 1
