@@ -1,7 +1,7 @@
 """Face generation throughput: the learned generator at batch 1, 8 and 32, op by op (eager) and as the
 compiled graph build runs (predict_on_batch, at batch 8), and the painter.
 
-    python benchmarks/bench_generator.py [--model runs/NAME/face_gan.keras] [--faces 64]
+    python benchmarks/bench_generator.py [--model runs/NAME/face_renderer.keras] [--faces 64]
 
 Without --model it measures the shipped generator.
 
@@ -42,8 +42,9 @@ def main() -> None:
     res = int(gen.model.outputs[0].shape[1])
     print(f"learned generator {gen.path} ({res} px), keras backend {keras.backend.backend()}")
     for batch in (1, 8, 32):
-        z = np.random.default_rng(0).standard_normal((batch, gen.z_dim)).astype(np.float32)
-        args = [z, np.zeros(batch, np.int32), np.zeros(batch, np.int32), np.full((batch, 1), 0.8, np.float32)]
+        # The model's own inputs (z, age, complexion[, traits]) for `batch` players, and psi.
+        conditions = [gen.condition(FaceRequest(i, 25.0)) for i in range(batch)]
+        args = gen._inputs(conditions, batch) + [np.full((batch, 1), 0.8, np.float32)]
         calls = max(1, a.faces // batch)
 
         def eager(calls=calls, args=args):

@@ -20,7 +20,7 @@ from facepack.generator.base import AGE_GROUPS, DEFAULT_PSI, UI_BLUE, FaceReques
 from facepack.generator.painter.look import look_of
 from facepack.generator.traits import UNKNOWN, traits_of
 
-DEFAULT_MODEL = "face_gan.keras"
+DEFAULT_MODEL = "face_renderer.keras"
 DEFAULT_UPSAMPLER = "upsampler.keras"
 
 

@@ -1,1 +1,2 @@
-"""The shipped learned generator (face_gan.keras) and its model card, read through importlib.resources."""
+"""The shipped learned generator (face_renderer.keras, the renderer), its upsampler and their
+model cards, read through importlib.resources."""
