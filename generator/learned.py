@@ -113,13 +113,14 @@ class LearnedGenerator:
         with self._lock:  # build makes the next batch in another thread; one call at a time
             psi = np.full((self.batch_size, 1), self.psi, np.float32)
             images = self._upsampled(np.asarray(self.model.predict_on_batch([*inputs, psi])))
-        out = []
-        for k in range(count):
-            rgb = np.clip(np.rint((images[k] + 1.0) * 127.5), 0, 255).astype(np.uint8)
-            if rgb.shape[0] != self.size:
-                rgb = cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC)
-            out.append(rgb)
-        return out
+        return [self._portrait(images[k]) for k in range(count)]
+
+    def _portrait(self, image: np.ndarray) -> np.ndarray:
+        """A network's face in [-1, 1] -> uint8 RGB at the asked size (cubic where it is smaller)."""
+        rgb = np.clip(np.rint((image + 1.0) * 127.5), 0, 255).astype(np.uint8)
+        if rgb.shape[0] != self.size:
+            rgb = cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC)
+        return rgb
 
     def _upsampled(self, images: np.ndarray) -> np.ndarray:
         """The batch doubled by the upsampler while it is smaller than asked (same fixed batch shape)."""
@@ -164,9 +165,7 @@ class LearnedGenerator:
         for t in np.linspace(0.0, 1.0, steps):
             w = ends[0] * (1 - t) + ends[1] * t
             image = self._numpy(synthesis(np.repeat(w[:, None, :], num_ws, axis=1).astype(np.float32), training=False))
-            image = self._upsampled(image[..., :3])[0]
-            rgb = np.clip(np.rint((image + 1.0) * 127.5), 0, 255).astype(np.uint8)
-            frames.append(cv2.resize(rgb, (self.size, self.size), interpolation=cv2.INTER_CUBIC))
+            frames.append(self._portrait(self._upsampled(image[..., :3])[0]))
         return frames
 
     def _trait_walk(self, a: FaceRequest, b: FaceRequest, steps: int) -> list[np.ndarray]:
