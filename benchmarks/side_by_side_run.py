@@ -86,6 +86,7 @@ def main() -> None:
                 reference,
                 count=a.players,
                 probe=probe,
+                paired=gen.traits_known,
             )
             keep = (
                 "sharpness_ratio",
@@ -96,6 +97,7 @@ def main() -> None:
                 "eye_whites_gap",
             )
             row = {k: r[k] for k in keep + ("reference_grey_cliff", "meets_bars", "probe_accuracy", "probe_error")}
+            row |= {k: r[k] for k in ("lower_face_match", "lower_face_unlike") if k in r}
             row["rates"], row["painter_rates"] = r["candidate"]["rates"], r["reference"]["rates"]
             # Where the largest gap is: the bands and attributes, learned against painter.
             row["rates_by_age"], row["painter_rates_by_age"] = r["candidate"]["rates_by_age"], r["reference"]["rates_by_age"]

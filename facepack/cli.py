@@ -538,6 +538,12 @@ def train_renderer_cmd(
     eye_weight: float = typer.Option(
         12.0, "--eye-weight", min=1.0, help="How much more a pixel of the eyes' band counts than one off the face."
     ),
+    mouth_weight: float = typer.Option(
+        1.0,
+        "--mouth-weight",
+        min=1.0,
+        help="How much more a pixel of the nose-and-mouth band counts than one off the face (1: as the face).",
+    ),
     detail: float = typer.Option(1.0, "--detail", min=0.0, help="Weight of the fine-detail term beside L1."),
     colour: float = typer.Option(
         0.0,
@@ -574,6 +580,7 @@ def train_renderer_cmd(
         learning_rate=learning_rate,
         face_weight=face_weight,
         eye_weight=eye_weight,
+        mouth_weight=mouth_weight,
         detail=detail,
         colour=colour,
         seed=seed,
@@ -777,6 +784,7 @@ def evaluate_generator_cmd(
             lambda reqs: [p.image for p in gen.generate(reqs)],
             lambda reqs: [p.image for p in painter.generate(reqs)],
             count=players,
+            paired=gen.traits_known,  # told the painter's traits: the painter's own player, feature by feature
         )
         # Which second stage drew the faces it measured (generator/upsampler), None: the cubic filter.
         metrics["side_by_side"]["upsampler"] = gen.upsampler_path.name if gen.upsampler_path else None

@@ -95,7 +95,7 @@ def test_data_without_painted_portraits_is_refused_in_one_line(tmp_path):
         check_data(tmp_path, 128)
 
 
-def test_the_eye_band_counts_most_and_the_weights_average_one():
+def test_the_eye_and_mouth_bands_count_most_and_the_weights_average_one():
     from facepack.generator.renderer.loss import face_weights
     from facepack.generator.stylegan.model import FACE_ROWS
 
@@ -106,6 +106,10 @@ def test_the_eye_band_counts_most_and_the_weights_average_one():
     assert w[int(FACE_ROWS[0] * 64) - 1, 32] == pytest.approx(hair)  # off the face: the base weight
     # eye_weight below face_weight never lowers the face (the band keeps the larger)
     assert face_weights(64, 5.0, 1.0)[int(0.42 * 64), 32, 0] == pytest.approx(face_weights(64, 5.0)[int(0.7 * 64), 32, 0])
+    # the nose-and-mouth band: under the nostrils, at the lips, not the chin
+    m = face_weights(64, 5.0, 12.0, 12.0)[..., 0]
+    assert m[int(0.52 * 64), 32] / m[2, 2] == pytest.approx(12.0) and m[int(0.57 * 64), 26] == m[int(0.52 * 64), 32]
+    assert m[int(0.7 * 64), 32] / m[2, 2] == pytest.approx(5.0)
 
 
 def test_the_colour_term_sees_paler_hair_not_lightness_or_strands():
@@ -126,7 +130,7 @@ def test_the_colour_term_sees_paler_hair_not_lightness_or_strands():
     assert float(coloured(painted, lighter)) == pytest.approx(float(plain(painted, lighter)), abs=1e-6)
 
 
-def test_a_run_from_before_the_colour_term_resumes(run, tmp_path):
+def test_a_run_from_before_the_colour_term_and_the_mouth_band_resumes(run, tmp_path):
     import shutil
     from dataclasses import replace
 
@@ -136,12 +140,13 @@ def test_a_run_from_before_the_colour_term_resumes(run, tmp_path):
     copy = tmp_path / "old"
     shutil.copytree(out, copy)
     state = json.loads((copy / "state.json").read_text())
-    del state["settings"]["colour"]  # as runs made before it hold
+    del state["settings"]["colour"], state["settings"]["mouth_weight"]  # as runs made before them hold
     (copy / "state.json").write_text(json.dumps(state))
     train_renderer(data, copy, replace(settings, steps=6), log=lambda m: None)
     assert json.loads((copy / "state.json").read_text())["epoch"] == 3
-    with pytest.raises(FacepackError, match="other settings"):
-        train_renderer(data, copy, replace(settings, steps=8, colour=3.0), log=lambda m: None)
+    for changed in ({"colour": 3.0}, {"mouth_weight": 12.0}):
+        with pytest.raises(FacepackError, match="other settings"):
+            train_renderer(data, copy, replace(settings, steps=8, **changed), log=lambda m: None)
 
 
 def test_evaluate_measures_a_renderer(run):

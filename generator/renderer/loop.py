@@ -36,6 +36,7 @@ class RendererSettings:
     learning_rate: float = 5e-4
     face_weight: float = 5.0
     eye_weight: float = 12.0  # the band the eyes lie in: whites 2.7 px tall at 128 px
+    mouth_weight: float = 1.0  # the band the nose and mouth lie in (1: as the rest of the face)
     detail: float = 1.0
     colour: float = 0.0  # the chroma of 8 x 8 cells (loss.py): hair drawn paler than painted without it
     seed: int = 0
@@ -137,7 +138,7 @@ def train_renderer(
     out.mkdir(parents=True, exist_ok=True)
     epochs = max(1, -(-s.steps // s.steps_per_epoch))
     # --steps may grow between sessions (the rate is constant); every other setting must stay.
-    run = FitRun(out, {k: v for k, v in asdict(s).items() if k != "steps"}, epochs, added={"colour": 0.0})
+    run = FitRun(out, {k: v for k, v in asdict(s).items() if k != "steps"}, epochs, added={"colour": 0.0, "mouth_weight": 1.0})
     model = run.resume(keras, log)
     if model is None:
         keras.utils.set_random_seed(s.seed)
@@ -148,7 +149,7 @@ def train_renderer(
             log(f"starting from {source}")
         model.compile(
             optimizer=keras.optimizers.Adam(s.learning_rate),
-            loss=RendererLoss(s.size, s.face_weight, s.detail, s.eye_weight, s.colour),
+            loss=RendererLoss(s.size, s.face_weight, s.detail, s.eye_weight, s.colour, s.mouth_weight),
         )
     samples = out / "samples"
 

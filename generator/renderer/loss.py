@@ -1,8 +1,8 @@
 """What the renderer is scored on: the painted portrait, pixel by pixel, the face counted more.
 
 L1 over the portrait, with the face square (the StyleGAN face critic's: brows to chin) weighted
-`face_weight` times a pixel elsewhere and the band the eyes lie in `eye_weight` times,
-normalised so the mean weight is 1: hair, jersey and background fill most of the portrait and
+`face_weight` times a pixel elsewhere, the band the eyes lie in `eye_weight` times and the band
+of the nose and mouth `mouth_weight` times, normalised so the mean weight is 1: hair, jersey and background fill most of the portrait and
 are learnt first, and an eye is a few pixels that L1 otherwise leaves as a smear for thousands
 of steps (a 3,000-step trial: faces blank at weight 1, brows and eyes forming at 5; at 5 the
 eyes were still closed lids at 4,500 steps, whites 2.7 px tall at 128 px; at 12 on the eye
@@ -27,6 +27,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from facepack.generator.measures import MOUTH_COLS, MOUTH_ROWS
 from facepack.generator.stylegan.model import FACE_COLS, FACE_ROWS
 from facepack.generator.upsampler.model import detail_energy
 
@@ -36,10 +37,12 @@ EYE_ROWS, EYE_COLS = (0.35, 0.50), (0.34, 0.66)
 COLOUR_CELL = 8  # px at 128: a cell of hair holds its strands' mean colour
 
 
-def face_weights(size: int, face_weight: float, eye_weight: float = 1.0) -> np.ndarray:
-    """(size, size, 1) float32: face_weight on the face square, eye_weight on the eye band (if higher), mean 1."""
+def face_weights(size: int, face_weight: float, eye_weight: float = 1.0, mouth_weight: float = 1.0) -> np.ndarray:
+    """(size, size, 1) float32: face_weight on the face square, eye_weight on the eye band and
+    mouth_weight on the nose-and-mouth band (each where higher), mean 1."""
     w = np.ones((size, size, 1), np.float32)
-    for (r0, r1), (c0, c1), weight in ((FACE_ROWS, FACE_COLS, face_weight), (EYE_ROWS, EYE_COLS, eye_weight)):
+    bands = ((FACE_ROWS, FACE_COLS, face_weight), (EYE_ROWS, EYE_COLS, eye_weight), (MOUTH_ROWS, MOUTH_COLS, mouth_weight))
+    for (r0, r1), (c0, c1), weight in bands:
         band = w[int(r0 * size) : int(r1 * size), int(c0 * size) : int(c1 * size)]
         np.maximum(band, weight, out=band)
     return w / w.mean()
@@ -60,13 +63,14 @@ class RendererLoss(keras.losses.Loss):
         detail: float = 1.0,
         eye_weight: float = 1.0,
         colour: float = 0.0,
+        mouth_weight: float = 1.0,
         name: str = "renderer_loss",
         **kwargs,
     ):
         super().__init__(name=name, **kwargs)
         self.size, self.face_weight, self.detail, self.eye_weight = size, face_weight, detail, eye_weight
-        self.colour = colour
-        self.weights = ops.convert_to_tensor(face_weights(size, face_weight, eye_weight))
+        self.colour, self.mouth_weight = colour, mouth_weight
+        self.weights = ops.convert_to_tensor(face_weights(size, face_weight, eye_weight, mouth_weight))
 
     def call(self, y_true, y_pred):
         loss = ops.mean(ops.abs(y_true - y_pred) * self.weights, axis=(1, 2, 3))
@@ -85,4 +89,5 @@ class RendererLoss(keras.losses.Loss):
             "detail": self.detail,
             "eye_weight": self.eye_weight,
             "colour": self.colour,
+            "mouth_weight": self.mouth_weight,
         }
