@@ -44,7 +44,7 @@ def main() -> None:
     for batch in (1, 8, 32):
         # The model's own inputs (z, age, complexion[, traits]) for `batch` players, and psi.
         conditions = [gen.condition(FaceRequest(i, 25.0)) for i in range(batch)]
-        args = gen._inputs(conditions, batch) + [np.full((batch, 1), 0.8, np.float32)]
+        args = gen.inputs(conditions, batch) + [np.full((batch, 1), 0.8, np.float32)]
         calls = max(1, a.faces // batch)
 
         def eager(calls=calls, args=args):

@@ -544,6 +544,13 @@ def train_renderer_cmd(
         min=1.0,
         help="How much more a pixel of the nose-and-mouth band counts than one off the face (1: as the face).",
     ),
+    mouth_detail: float = typer.Option(
+        1.0,
+        "--mouth-detail",
+        min=0.0,
+        max=1.0,
+        help="How much of the detail term the nose-and-mouth band keeps (0: none; the traits place its features).",
+    ),
     detail: float = typer.Option(1.0, "--detail", min=0.0, help="Weight of the fine-detail term beside L1."),
     colour: float = typer.Option(
         0.0,
@@ -581,6 +588,7 @@ def train_renderer_cmd(
         face_weight=face_weight,
         eye_weight=eye_weight,
         mouth_weight=mouth_weight,
+        mouth_detail=mouth_detail,
         detail=detail,
         colour=colour,
         seed=seed,

@@ -101,7 +101,7 @@ class LearnedGenerator:
         b = self.batch_size
         for i in range(0, len(requests), b):
             chunk = [self.condition(r) for r in requests[i : i + b]]
-            inputs = self._inputs(chunk, b)
+            inputs = self.inputs(chunk, b)
             # One compiled graph at one batch shape (predict_on_batch): 2-3x the eager call's speed. The
             # shape stays fixed whatever --batch-size says: at another batch size the same face can come
             # out 1 level apart in a few pixels, and a face must depend on nothing but its player.
@@ -138,7 +138,7 @@ class LearnedGenerator:
             self._fixed[shape] = at_size(self.upsampler, shape)
         return self._fixed[shape]
 
-    def _inputs(self, conditions: Sequence[tuple], size: int) -> list[np.ndarray]:
+    def inputs(self, conditions: Sequence[tuple], size: int) -> list[np.ndarray]:
         """The model's inputs for these conditions, zero-padded to `size` rows: z, age, complexion[, traits]."""
         columns = list(zip(*conditions))
         out = []
@@ -158,7 +158,7 @@ class LearnedGenerator:
         truncated = self._truncated_w()
         ends = []
         for r in (a, b):
-            inputs = self._inputs([self.condition(r)], 1)
+            inputs = self.inputs([self.condition(r)], 1)
             ends.append(self._numpy(truncated([*inputs, np.full((1, 1), self.psi, np.float32)], training=False)))
         num_ws = int(synthesis.inputs[0].shape[1])
         frames = []
@@ -171,7 +171,7 @@ class LearnedGenerator:
     def _trait_walk(self, a: FaceRequest, b: FaceRequest, steps: int) -> list[np.ndarray]:
         """The renderer has no latent space: its faces are the painter's draws, so it walks from a's
         traits to b's (the painter's morph blends the two looks the same way); z and psi it ignores."""
-        ends = [self._inputs([self.condition(r)], self.batch_size) for r in (a, b)]
+        ends = [self.inputs([self.condition(r)], self.batch_size) for r in (a, b)]
         walk = [ends[0][:-1] + [ends[0][-1] * (1 - t) + ends[1][-1] * t] for t in np.linspace(0.0, 1.0, steps)]
         return [self._drawn(inputs, 1)[0] for inputs in walk]
 

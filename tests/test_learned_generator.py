@@ -759,7 +759,7 @@ def test_faces_from_the_compiled_graph_are_within_one_level_of_the_eager_call():
     gen = LearnedGenerator(size=128)
     reqs = [FaceRequest(s, a, n) for s, a, n in [(1, 18.0, "SWE"), (2, 27.0, "NGA"), (3, 36.0, "ITA")]]
     graph = [p.image.astype(int) for p in gen.generate(reqs)]
-    args = gen._inputs([gen.condition(r) for r in reqs], gen.batch_size) + [np.full((gen.batch_size, 1), gen.psi, np.float32)]
+    args = gen.inputs([gen.condition(r) for r in reqs], gen.batch_size) + [np.full((gen.batch_size, 1), gen.psi, np.float32)]
     eager = np.asarray(gen.model(args, training=False))
     for k, face in enumerate(graph):
         assert np.abs(face - np.clip(np.rint((eager[k] + 1.0) * 127.5), 0, 255).astype(int)).max() <= 1

@@ -70,6 +70,9 @@ def test_init_starts_a_new_run_from_a_run_or_an_export_and_the_card_says_so(run,
         after = keras.saving.load_model(fine, compile=False).get_weights()
         assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
         assert json.loads(fine.with_suffix(".json").read_text())["init"] == str(init)
+    # resumed (the next session's same command, --init left off), its card still says where it began
+    resumed = train_renderer(data, tmp_path / export.name, replace(frozen, steps=4), log=lambda m: None)
+    assert json.loads(resumed.with_suffix(".json").read_text())["init"] == str(export)
 
 
 def test_the_export_draws_in_build_as_a_learned_generator_one_face_per_draw(run):
@@ -130,6 +133,38 @@ def test_the_colour_term_sees_paler_hair_not_lightness_or_strands():
     assert float(coloured(painted, lighter)) == pytest.approx(float(plain(painted, lighter)), abs=1e-6)
 
 
+def test_with_the_mouth_bands_detail_off_a_ghost_line_costs_what_l1_says():
+    """The detail term asks for as much detail as the portrait has about each pixel, not where: over
+    a smeared nose it paid for a line drawn anywhere near, and the renderer drew one from the nose
+    to a corner of the mouth on most beardless faces. The traits place the nose and the mouth, so
+    that band can be scored by L1 alone (--mouth-detail 0)."""
+    import cv2
+
+    from facepack.generator.measures import MOUTH_COLS, MOUTH_ROWS
+    from facepack.generator.painter import PainterGenerator
+    from facepack.generator.renderer.loss import RendererLoss
+
+    reqs = [FaceRequest(seed=s, age=20.0, nationality="SWE") for s in range(6)]
+    faces = np.stack([p.image[..., :3] for p in PainterGenerator(size=128).generate(reqs)]).astype(np.float32) / 127.5 - 1
+    band = (slice(int(MOUTH_ROWS[0] * 128), int(MOUTH_ROWS[1] * 128)), slice(int(MOUTH_COLS[0] * 128), int(MOUTH_COLS[1] * 128)))
+    smeared, ghost = faces.copy(), faces.copy()
+    for k in range(len(faces)):
+        smeared[k][band] = cv2.GaussianBlur(faces[k], (0, 0), 2.0)[band]
+        ghost[k] = smeared[k]
+        cv2.line(ghost[k], (64, 64), (53, 73), (ghost[k][64, 64] - 0.15).tolist(), 1, cv2.LINE_AA)
+
+    def cost(loss, y):
+        return float(np.mean(np.asarray(loss(faces, y))))
+
+    everywhere, l1_there = (
+        RendererLoss(128, 5.0, 1.0, 12.0, mouth_weight=12.0),
+        RendererLoss(128, 5.0, 1.0, 12.0, mouth_weight=12.0, mouth_detail=0.0),
+    )
+    # on these six faces the detail term gives back about three quarters of what L1 charges for the line
+    assert cost(everywhere, ghost) - cost(everywhere, smeared) < 0.5 * (cost(l1_there, ghost) - cost(l1_there, smeared))
+    assert cost(l1_there, ghost) > cost(l1_there, smeared)
+
+
 def test_a_run_from_before_the_colour_term_and_the_mouth_band_resumes(run, tmp_path):
     import shutil
     from dataclasses import replace
@@ -140,11 +175,12 @@ def test_a_run_from_before_the_colour_term_and_the_mouth_band_resumes(run, tmp_p
     copy = tmp_path / "old"
     shutil.copytree(out, copy)
     state = json.loads((copy / "state.json").read_text())
-    del state["settings"]["colour"], state["settings"]["mouth_weight"]  # as runs made before them hold
+    for newer in ("colour", "mouth_weight", "mouth_detail"):  # as runs made before them hold
+        del state["settings"][newer]
     (copy / "state.json").write_text(json.dumps(state))
     train_renderer(data, copy, replace(settings, steps=6), log=lambda m: None)
     assert json.loads((copy / "state.json").read_text())["epoch"] == 3
-    for changed in ({"colour": 3.0}, {"mouth_weight": 12.0}):
+    for changed in ({"colour": 3.0}, {"mouth_weight": 12.0}, {"mouth_detail": 0.0}):
         with pytest.raises(FacepackError, match="other settings"):
             train_renderer(data, copy, replace(settings, steps=8, **changed), log=lambda m: None)
 

@@ -22,11 +22,22 @@ CHECKPOINT = "checkpoint.keras"
 
 
 class FitRun:
-    def __init__(self, out: Path, settings: dict, epochs: int, key: str = "settings", added: dict | None = None):
+    def __init__(
+        self,
+        out: Path,
+        settings: dict,
+        epochs: int,
+        key: str = "settings",
+        added: dict | None = None,
+        init: Path | None = None,
+    ):
         # `key`: the name the settings go by in state.json (the segmenter's runs say "config").
         # `added`: settings newer than some runs, with the value those runs trained under.
+        # `init`: the weights a new run started from (--init); kept in state.json, so that the card
+        # of a run resumed without --init still says where it began.
         self.out, self.settings, self.epochs, self.key = out, settings, epochs, key
         self.added = added or {}
+        self.init = str(init) if init is not None else None
         self.state_path, self.checkpoint = out / "state.json", out / CHECKPOINT
         self.done, self.wall = 0, 0.0
 
@@ -38,6 +49,7 @@ class FitRun:
         if {**self.added, **state[self.key]} != self.settings:
             raise FacepackError(f"{self.out} holds a run with other settings ({state[self.key]}); use another --out")
         self.done, self.wall = state["epoch"], state["wall_time_s"]
+        self.init = state.get("init", self.init)
         log(f"resuming {self.out} at epoch {self.done}/{self.epochs}")
         return keras.saving.load_model(self.checkpoint)
 
@@ -49,7 +61,7 @@ class FitRun:
         data: Path,
         info: dict,
         command: str,
-        init: Path | None,
+        init: Path | str | None,
         steps_per_epoch: int,
         **details,
     ) -> Path:
@@ -60,6 +72,7 @@ class FitRun:
         os.replace(tmp, path)
         state = json.loads(self.state_path.read_text())
         steps = state["epoch"] * steps_per_epoch
+        init = init if init is not None else state.get("init")
         write_card(path, training_card(kind, data, info, steps, state["wall_time_s"], command, init, **details))
         return path
 
@@ -77,7 +90,8 @@ class FitRun:
                 tmp = run.out / f".{CHECKPOINT}.partial.keras"
                 self.model.save(tmp)
                 os.replace(tmp, run.checkpoint)
-                run.state_path.write_text(json.dumps({"epoch": epoch + 1, "wall_time_s": run.wall, run.key: run.settings}))
+                state = {"epoch": epoch + 1, "wall_time_s": run.wall, run.key: run.settings}
+                run.state_path.write_text(json.dumps(state | ({"init": run.init} if run.init else {})))
                 log(f"epoch {epoch + 1}/{run.epochs}  {line(epoch + 1, logs)}  {run.wall:.0f}s")
 
         return Checkpoint()

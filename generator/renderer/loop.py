@@ -37,6 +37,7 @@ class RendererSettings:
     face_weight: float = 5.0
     eye_weight: float = 12.0  # the band the eyes lie in: whites 2.7 px tall at 128 px
     mouth_weight: float = 1.0  # the band the nose and mouth lie in (1: as the rest of the face)
+    mouth_detail: float = 1.0  # how much of the detail term that band keeps (loss.py)
     detail: float = 1.0
     colour: float = 0.0  # the chroma of 8 x 8 cells (loss.py): hair drawn paler than painted without it
     seed: int = 0
@@ -138,7 +139,13 @@ def train_renderer(
     out.mkdir(parents=True, exist_ok=True)
     epochs = max(1, -(-s.steps // s.steps_per_epoch))
     # --steps may grow between sessions (the rate is constant); every other setting must stay.
-    run = FitRun(out, {k: v for k, v in asdict(s).items() if k != "steps"}, epochs, added={"colour": 0.0, "mouth_weight": 1.0})
+    run = FitRun(
+        out,
+        {k: v for k, v in asdict(s).items() if k != "steps"},
+        epochs,
+        added={"colour": 0.0, "mouth_weight": 1.0, "mouth_detail": 1.0},
+        init=init,
+    )
     model = run.resume(keras, log)
     if model is None:
         keras.utils.set_random_seed(s.seed)
@@ -149,7 +156,7 @@ def train_renderer(
             log(f"starting from {source}")
         model.compile(
             optimizer=keras.optimizers.Adam(s.learning_rate),
-            loss=RendererLoss(s.size, s.face_weight, s.detail, s.eye_weight, s.colour, s.mouth_weight),
+            loss=RendererLoss(s.size, s.face_weight, s.detail, s.eye_weight, s.colour, s.mouth_weight, s.mouth_detail),
         )
     samples = out / "samples"
 

@@ -48,6 +48,16 @@ def face_weights(size: int, face_weight: float, eye_weight: float = 1.0, mouth_w
     return w / w.mean()
 
 
+def detail_weights(weights: np.ndarray, mouth_detail: float) -> np.ndarray:
+    """The L1 weights with the nose-and-mouth band's scaled by `mouth_detail`, for the detail term."""
+    size = weights.shape[0]
+    out = weights.copy()
+    out[int(MOUTH_ROWS[0] * size) : int(MOUTH_ROWS[1] * size), int(MOUTH_COLS[0] * size) : int(MOUTH_COLS[1] * size)] *= (
+        mouth_detail
+    )
+    return out
+
+
 def chroma(images, cell: int = COLOUR_CELL):
     """Each channel less the channels' mean, averaged over cell x cell pixels: the colour of areas."""
     c = images - ops.mean(images, axis=-1, keepdims=True)
@@ -64,19 +74,22 @@ class RendererLoss(keras.losses.Loss):
         eye_weight: float = 1.0,
         colour: float = 0.0,
         mouth_weight: float = 1.0,
+        mouth_detail: float = 1.0,
         name: str = "renderer_loss",
         **kwargs,
     ):
         super().__init__(name=name, **kwargs)
         self.size, self.face_weight, self.detail, self.eye_weight = size, face_weight, detail, eye_weight
-        self.colour, self.mouth_weight = colour, mouth_weight
-        self.weights = ops.convert_to_tensor(face_weights(size, face_weight, eye_weight, mouth_weight))
+        self.colour, self.mouth_weight, self.mouth_detail = colour, mouth_weight, mouth_detail
+        weights = face_weights(size, face_weight, eye_weight, mouth_weight)
+        self.weights = ops.convert_to_tensor(weights)
+        self.detail_weights = ops.convert_to_tensor(detail_weights(weights, mouth_detail))
 
     def call(self, y_true, y_pred):
         loss = ops.mean(ops.abs(y_true - y_pred) * self.weights, axis=(1, 2, 3))
         if self.detail:
             grey_true, grey_pred = ops.mean(y_true, axis=-1, keepdims=True), ops.mean(y_pred, axis=-1, keepdims=True)
-            energy = ops.abs(detail_energy(grey_true) - detail_energy(grey_pred)) * self.weights
+            energy = ops.abs(detail_energy(grey_true) - detail_energy(grey_pred)) * self.detail_weights
             loss = loss + self.detail * ops.mean(energy, axis=(1, 2, 3))
         if self.colour:
             loss = loss + self.colour * ops.mean(ops.abs(chroma(y_true) - chroma(y_pred)), axis=(1, 2, 3))
@@ -90,4 +103,5 @@ class RendererLoss(keras.losses.Loss):
             "eye_weight": self.eye_weight,
             "colour": self.colour,
             "mouth_weight": self.mouth_weight,
+            "mouth_detail": self.mouth_detail,
         }

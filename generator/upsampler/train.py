@@ -145,7 +145,7 @@ def train_upsampler(
     out.mkdir(parents=True, exist_ok=True)
     cfg = UpsamplerConfig()
     epochs = max(1, -(-s.steps // s.steps_per_epoch))
-    run = FitRun(out, asdict(s), epochs, added={"photos": 0.0})
+    run = FitRun(out, asdict(s), epochs, added={"photos": 0.0}, init=init)
     model = run.resume(keras, log)
     if model is None:
         keras.utils.set_random_seed(s.seed)
