@@ -78,7 +78,7 @@ def describe(entry: dict) -> str:
     m = entry["card"].get("metrics", {})
     shown = [f"{k} {m[k]}" for k in HEADLINE_METRICS if k in m]
     nested = (("photographs", "mean_iou"), ("people", "mean_agreement"), ("side_by_side", "sharpness_ratio"))
-    nested += (("side_by_side", "lookalike_share"), ("side_by_side", "meets_bars"))
+    nested += (("side_by_side", "lookalike_share"), ("side_by_side", "lower_face_unlike"), ("side_by_side", "meets_bars"))
     nested += (("model", "sharpness_ratio"), ("cubic", "sharpness_ratio"))  # the upsampler's, against the filter
     nested += (("people", "largest_sharpness_ratio"), ("people", "error_to_cubic"))  # the upsampler on photographs
     shown += [f"{group} {key} {m[group][key]}" for group, key in nested if isinstance(m.get(group), dict) and key in m[group]]

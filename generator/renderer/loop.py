@@ -188,7 +188,7 @@ def train_renderer(
         init,
         s.steps_per_epoch,
         architecture="renderer: an MLP over the painter's traits, a CoordConv decoder steered by them (FiLM), "
-        "trained on L1 (face and eyes weighted), a detail term and a colour term; z and psi are ignored",
+        "trained on L1 (face, eyes, nose and mouth weighted), a detail term and a colour term; z and psi are ignored",
         resolution=s.size,
         params=int(renderer.count_params()),
         config=cfg.to_dict(),
