@@ -80,6 +80,11 @@ MOUTH_ROWS, MOUTH_COLS = (0.45, 0.63), (0.37, 0.63)
 LOWER_FACE_MATCH = 0.93
 
 
+def mouth_band(n: int) -> tuple[slice, slice]:
+    """The nose-and-mouth band's rows and columns in an n x n portrait."""
+    return slice(int(MOUTH_ROWS[0] * n), int(MOUTH_ROWS[1] * n)), slice(int(MOUTH_COLS[0] * n), int(MOUTH_COLS[1] * n))
+
+
 def eye_whites(images: Sequence[np.ndarray]) -> np.ndarray:
     """Whether each portrait shows the whites of both eyes (a bool per image)."""
     out = []
@@ -107,7 +112,7 @@ def _structure(image: np.ndarray) -> np.ndarray:
     n = image.shape[0]
     grey = image[..., :3].astype(np.float32).mean(axis=-1)
     dog = cv2.GaussianBlur(grey, (0, 0), 1.5 * n / 256) - cv2.GaussianBlur(grey, (0, 0), 4.0 * n / 256)
-    band = dog[int(MOUTH_ROWS[0] * n) : int(MOUTH_ROWS[1] * n), int(MOUTH_COLS[0] * n) : int(MOUTH_COLS[1] * n)]
+    band = dog[mouth_band(n)]
     return (band - band.mean()).ravel()
 
 

@@ -10,12 +10,11 @@ from facepack.generator.measures import (
     EYE_BOXES,
     EYE_ROWS,
     LOWER_FACE_MATCH,
-    MOUTH_COLS,
-    MOUTH_ROWS,
     eye_whites,
     grey_cliff,
     labels,
     lower_face_match,
+    mouth_band,
     players,
     rates_by_age,
     sharpness,
@@ -115,7 +114,7 @@ def test_the_lower_face_match_sees_a_smeared_nose_and_mouth_and_not_a_new_textur
 
     reqs, images = painted
     n = images[0].shape[0]
-    band = (slice(int(MOUTH_ROWS[0] * n), int(MOUTH_ROWS[1] * n)), slice(int(MOUTH_COLS[0] * n), int(MOUTH_COLS[1] * n)))
+    band = mouth_band(n)
 
     def smeared(image):
         out = image.copy()

@@ -140,13 +140,13 @@ def test_with_the_mouth_bands_detail_off_a_ghost_line_costs_what_l1_says():
     that band can be scored by L1 alone (--mouth-detail 0)."""
     import cv2
 
-    from facepack.generator.measures import MOUTH_COLS, MOUTH_ROWS
+    from facepack.generator.measures import mouth_band
     from facepack.generator.painter import PainterGenerator
     from facepack.generator.renderer.loss import RendererLoss
 
     reqs = [FaceRequest(seed=s, age=20.0, nationality="SWE") for s in range(6)]
     faces = np.stack([p.image[..., :3] for p in PainterGenerator(size=128).generate(reqs)]).astype(np.float32) / 127.5 - 1
-    band = (slice(int(MOUTH_ROWS[0] * 128), int(MOUTH_ROWS[1] * 128)), slice(int(MOUTH_COLS[0] * 128), int(MOUTH_COLS[1] * 128)))
+    band = mouth_band(128)
     smeared, ghost = faces.copy(), faces.copy()
     for k in range(len(faces)):
         smeared[k][band] = cv2.GaussianBlur(faces[k], (0, 0), 2.0)[band]

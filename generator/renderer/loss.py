@@ -2,17 +2,21 @@
 
 L1 over the portrait, with the face square (the StyleGAN face critic's: brows to chin) weighted
 `face_weight` times a pixel elsewhere, the band the eyes lie in `eye_weight` times and the band
-of the nose and mouth `mouth_weight` times, normalised so the mean weight is 1: hair, jersey and background fill most of the portrait and
-are learnt first, and an eye is a few pixels that L1 otherwise leaves as a smear for thousands
-of steps (a 3,000-step trial: faces blank at weight 1, brows and eyes forming at 5; at 5 the
-eyes were still closed lids at 4,500 steps, whites 2.7 px tall at 128 px; at 12 on the eye
-band, open on 78 % of faces at 7,500). Beside it the upsampler's detail term
-(generator/upsampler/model.py), at `detail`: as much fine detail in each neighbourhood as the
-portrait has, not its exact placement, so stubble and hair strands the traits do not place are
-drawn, not averaged.
+of the nose and mouth `mouth_weight` times, normalised so the mean weight is 1: hair, jersey
+and background fill most of the portrait and are learnt first, and an eye is a few pixels that
+L1 otherwise leaves as a smear for thousands of steps (a 3,000-step trial: faces blank at
+weight 1, brows and eyes forming at 5; at 5 the eyes were still closed lids at 4,500 steps,
+whites 2.7 px tall at 128 px; at 12 on the eye band, open on 78 % of faces at 7,500). Beside it
+the upsampler's detail term (generator/upsampler/model.py), at `detail`: as much fine detail in
+each neighbourhood as the portrait has, not its exact placement, so stubble and hair strands
+the traits do not place are drawn, not averaged.
 Here it is taken on the grey (the channels' mean): per colour channel, a run at step 3,500 drew
 the strands it could not place as streaks fringed green and red, each channel's energy matched
-on its own.
+on its own. The nose-and-mouth band keeps `mouth_detail` of it: the traits place the nose and
+the mouth, and over a smeared nose the term paid for any line drawn near (on 64 painted faces a
+line there cost +0.0003 in L1 and -0.00005 with the term), and the renderer drew one, a ghost
+of a moustache's edge from the nose to a corner of the mouth, on most beardless faces
+(generator/measures.py, lower_face_match).
 And a colour term, at `colour`: the chroma (each channel less the channels' mean, so lightness
 and strands are left to the terms above) averaged over 8 x 8 pixel cells and compared unweighted,
 so the hair's and the jersey's colour count as much as the face's. Without it the hair, weighted
@@ -27,7 +31,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from facepack.generator.measures import MOUTH_COLS, MOUTH_ROWS
+from facepack.generator.measures import MOUTH_COLS, MOUTH_ROWS, mouth_band
 from facepack.generator.stylegan.model import FACE_COLS, FACE_ROWS
 from facepack.generator.upsampler.model import detail_energy
 
@@ -50,11 +54,8 @@ def face_weights(size: int, face_weight: float, eye_weight: float = 1.0, mouth_w
 
 def detail_weights(weights: np.ndarray, mouth_detail: float) -> np.ndarray:
     """The L1 weights with the nose-and-mouth band's scaled by `mouth_detail`, for the detail term."""
-    size = weights.shape[0]
     out = weights.copy()
-    out[int(MOUTH_ROWS[0] * size) : int(MOUTH_ROWS[1] * size), int(MOUTH_COLS[0] * size) : int(MOUTH_COLS[1] * size)] *= (
-        mouth_detail
-    )
+    out[mouth_band(weights.shape[0])] *= mouth_detail
     return out
 
 
