@@ -75,6 +75,51 @@ def test_init_starts_a_new_run_from_a_run_or_an_export_and_the_card_says_so(run,
     assert json.loads(resumed.with_suffix(".json").read_text())["init"] == str(export)
 
 
+def test_an_init_without_fourier_channels_is_grafted_and_draws_what_it_drew(run, tmp_path):
+    from dataclasses import replace
+
+    from facepack.core.quiet import import_keras
+    from facepack.generator.renderer.loop import painted_split, train_renderer
+
+    keras = import_keras()
+    data, _, export, settings = run
+    traits = painted_split(data, "test", 16)[1]
+    z = np.zeros((len(traits), 64), np.float32)
+    inputs = [z, np.zeros(len(traits), np.int32), np.zeros(len(traits), np.int32), traits, np.ones((len(traits), 1), np.float32)]
+    before = np.asarray(keras.saving.load_model(export, compile=False).predict_on_batch(inputs))
+    fourier = train_renderer(
+        data, tmp_path / "f", replace(settings, steps=2, learning_rate=0.0, fourier=3), log=lambda m: None, init=export
+    )
+    model = keras.saving.load_model(fourier, compile=False)
+    assert np.allclose(np.asarray(model.predict_on_batch(inputs)), before, atol=1e-6)
+    inner = model.get_layer("renderer")
+    # rows and columns, and 4 channels an octave: 3 at 16 px (the finest a period of 4 px), 2 at 8 px
+    assert inner.get_layer("conv16a").get_weights()[0].shape[2] == settings_width(16) + 2 + 4 * 3
+    assert inner.get_layer("conv8a").get_weights()[0].shape[2] == settings_width(8) + 2 + 4 * 2
+    assert "Fourier" in json.loads(fourier.with_suffix(".json").read_text())["architecture"]
+
+
+def settings_width(res: int) -> int:
+    """Channels coming into a stage's first convolution: the stage below's width."""
+    from facepack.generator.renderer.networks import RendererConfig
+
+    return RendererConfig().width(res // 2)
+
+
+def test_fourier_channels_are_sines_and_cosines_of_the_position_no_finer_than_4_px():
+    from facepack.generator.renderer.networks import Coords, RendererConfig
+
+    x = np.zeros((1, 8, 8, 1), np.float32)
+    out = np.asarray(Coords(2)(x))
+    assert out.shape == (1, 8, 8, 1 + 2 + 8)
+    rows = out[0, :, 0, 1]
+    assert np.allclose(out[0, :, 0, 3], np.sin(np.pi * rows), atol=1e-6)  # octave 0: sin, cos of rows, of columns
+    assert np.allclose(out[0, :, 0, 8], np.cos(2 * np.pi * rows), atol=1e-6)  # octave 1: cos of rows
+    cfg = RendererConfig(fourier=6)
+    assert [cfg.octaves(r) for r in (4, 8, 16, 64, 128)] == [1, 2, 3, 5, 6]
+    assert RendererConfig().octaves(128) == 0
+
+
 def test_the_export_draws_in_build_as_a_learned_generator_one_face_per_draw(run):
     from facepack.generator.learned import LearnedGenerator
 
@@ -165,6 +210,37 @@ def test_with_the_mouth_bands_detail_off_a_ghost_line_costs_what_l1_says():
     assert cost(l1_there, ghost) > cost(l1_there, smeared)
 
 
+def test_l1_leaves_out_a_nostril_placed_on_a_quarter_of_the_faces_and_the_squared_term_draws_it_faint():
+    """L1 draws a pixel's median over faces the network cannot yet tell apart: a dark dot on one
+    face in four costs less left out than drawn faint on all four. Squared error on the band
+    (--mouth-squared) draws the mean: the faint dot costs less."""
+    from facepack.generator.measures import mouth_band
+    from facepack.generator.renderer.loss import RendererLoss, squared_weights
+
+    rows, cols = mouth_band(32)
+    y, x = (rows.start + rows.stop) // 2, (cols.start + cols.stop) // 2
+    faces = np.full((4, 32, 32, 3), 0.5, np.float32)
+    faces[0, y, x] = -0.5  # a nostril on one face in four, 1.0 darker
+    left_out = np.full_like(faces, 0.5)
+    faint = left_out.copy()
+    faint[:, y, x] = 0.25  # a quarter as dark, on every face
+
+    def cost(loss, guess):
+        return float(np.mean(np.asarray(loss(faces, guess))))
+
+    l1, squared = (
+        RendererLoss(32, detail=0.0, mouth_weight=12.0),
+        RendererLoss(32, detail=0.0, mouth_weight=12.0, mouth_squared=8.0),
+    )
+    assert cost(l1, left_out) < cost(l1, faint)
+    assert cost(squared, faint) < cost(squared, left_out)
+    # The term counts on the band only, at its L1 weight times mouth_squared.
+    w = np.ones((32, 32, 1), np.float32)
+    w[rows, cols] = 3.0
+    sq = squared_weights(w, 8.0)
+    assert sq[rows, cols].min() == sq[rows, cols].max() == 24.0 and sq.sum() == 24.0 * sq[rows, cols].size
+
+
 def test_a_run_from_before_the_colour_term_and_the_mouth_band_resumes(run, tmp_path):
     import shutil
     from dataclasses import replace
@@ -175,12 +251,12 @@ def test_a_run_from_before_the_colour_term_and_the_mouth_band_resumes(run, tmp_p
     copy = tmp_path / "old"
     shutil.copytree(out, copy)
     state = json.loads((copy / "state.json").read_text())
-    for newer in ("colour", "mouth_weight", "mouth_detail"):  # as runs made before them hold
+    for newer in ("colour", "mouth_weight", "mouth_detail", "mouth_squared"):  # as runs made before them hold
         del state["settings"][newer]
     (copy / "state.json").write_text(json.dumps(state))
     train_renderer(data, copy, replace(settings, steps=6), log=lambda m: None)
     assert json.loads((copy / "state.json").read_text())["epoch"] == 3
-    for changed in ({"colour": 3.0}, {"mouth_weight": 12.0}, {"mouth_detail": 0.0}):
+    for changed in ({"colour": 3.0}, {"mouth_weight": 12.0}, {"mouth_detail": 0.0}, {"mouth_squared": 8.0}):
         with pytest.raises(FacepackError, match="other settings"):
             train_renderer(data, copy, replace(settings, steps=8, **changed), log=lambda m: None)
 
