@@ -558,14 +558,6 @@ def train_renderer_cmd(
         help="Weight of squared error on the nose-and-mouth band, against its L1 (0: none): draws nostrils "
         "and folds faint where L1 leaves them out.",
     ),
-    fourier: int = typer.Option(
-        0,
-        "--fourier",
-        min=0,
-        max=8,
-        help="Octaves of sine and cosine position channels the decoder sees (0: none); an --init without them "
-        "starts drawing exactly what it drew.",
-    ),
     detail: float = typer.Option(1.0, "--detail", min=0.0, help="Weight of the fine-detail term beside L1."),
     colour: float = typer.Option(
         0.0,
@@ -605,7 +597,6 @@ def train_renderer_cmd(
         mouth_weight=mouth_weight,
         mouth_detail=mouth_detail,
         mouth_squared=mouth_squared,
-        fourier=fourier,
         detail=detail,
         colour=colour,
         seed=seed,
@@ -643,13 +634,6 @@ def train_upsampler_cmd(
     init: Optional[Path] = typer.Option(
         None, "--init", help="Start from this .keras upsampler's weights (fine-tuning).", show_default=False
     ),
-    base: Optional[Path] = typer.Option(
-        None,
-        "--base",
-        help="Questions drawn by this generator (.keras told the painter's traits, half the data's size) "
-        "for each painted portrait, instead of the portrait halved.",
-        show_default=False,
-    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No log lines; only errors."),
 ) -> None:
     """Train the upsampler that doubles the learned generator's faces. Run the same command again to resume."""
@@ -668,7 +652,6 @@ def train_upsampler_cmd(
         blur=blur,
         seed=seed,
         photos=photos,
-        base=str(base) if base else "",
     )
     command = "facepack train upsampler " + " ".join(sys.argv[3:])
     train_upsampler(data, out_dir, settings, init=init, log=_log(quiet), command=command)

@@ -75,51 +75,6 @@ def test_init_starts_a_new_run_from_a_run_or_an_export_and_the_card_says_so(run,
     assert json.loads(resumed.with_suffix(".json").read_text())["init"] == str(export)
 
 
-def test_an_init_without_fourier_channels_is_grafted_and_draws_what_it_drew(run, tmp_path):
-    from dataclasses import replace
-
-    from facepack.core.quiet import import_keras
-    from facepack.generator.renderer.loop import painted_split, train_renderer
-
-    keras = import_keras()
-    data, _, export, settings = run
-    traits = painted_split(data, "test", 16)[1]
-    z = np.zeros((len(traits), 64), np.float32)
-    inputs = [z, np.zeros(len(traits), np.int32), np.zeros(len(traits), np.int32), traits, np.ones((len(traits), 1), np.float32)]
-    before = np.asarray(keras.saving.load_model(export, compile=False).predict_on_batch(inputs))
-    fourier = train_renderer(
-        data, tmp_path / "f", replace(settings, steps=2, learning_rate=0.0, fourier=3), log=lambda m: None, init=export
-    )
-    model = keras.saving.load_model(fourier, compile=False)
-    assert np.allclose(np.asarray(model.predict_on_batch(inputs)), before, atol=1e-6)
-    inner = model.get_layer("renderer")
-    # rows and columns, and 4 channels an octave: 3 at 16 px (the finest a period of 4 px), 2 at 8 px
-    assert inner.get_layer("conv16a").get_weights()[0].shape[2] == settings_width(16) + 2 + 4 * 3
-    assert inner.get_layer("conv8a").get_weights()[0].shape[2] == settings_width(8) + 2 + 4 * 2
-    assert "Fourier" in json.loads(fourier.with_suffix(".json").read_text())["architecture"]
-
-
-def settings_width(res: int) -> int:
-    """Channels coming into a stage's first convolution: the stage below's width."""
-    from facepack.generator.renderer.networks import RendererConfig
-
-    return RendererConfig().width(res // 2)
-
-
-def test_fourier_channels_are_sines_and_cosines_of_the_position_no_finer_than_4_px():
-    from facepack.generator.renderer.networks import Coords, RendererConfig
-
-    x = np.zeros((1, 8, 8, 1), np.float32)
-    out = np.asarray(Coords(2)(x))
-    assert out.shape == (1, 8, 8, 1 + 2 + 8)
-    rows = out[0, :, 0, 1]
-    assert np.allclose(out[0, :, 0, 3], np.sin(np.pi * rows), atol=1e-6)  # octave 0: sin, cos of rows, of columns
-    assert np.allclose(out[0, :, 0, 8], np.cos(2 * np.pi * rows), atol=1e-6)  # octave 1: cos of rows
-    cfg = RendererConfig(fourier=6)
-    assert [cfg.octaves(r) for r in (4, 8, 16, 64, 128)] == [1, 2, 3, 5, 6]
-    assert RendererConfig().octaves(128) == 0
-
-
 def test_the_export_draws_in_build_as_a_learned_generator_one_face_per_draw(run):
     from facepack.generator.learned import LearnedGenerator
 

@@ -34,26 +34,6 @@ def test_a_pair_is_a_crop_and_that_crop_halved():
     assert any(found)
 
 
-def test_with_a_base_the_question_is_the_same_crop_of_its_drawing_as_it_is():
-    s = UpsamplerSettings(crop=16, blur=1.0)  # no extra blur on a base's drawing: it is what build gives
-    image = _portrait()
-    drawn = np.random.default_rng(9).uniform(-1, 1, (32, 32, 3)).astype(np.float16)
-    for seed in range(6):
-        question, answer = pair(image, np.random.default_rng(seed), s, drawn)
-        assert question.shape == (8, 8, 3) and question.dtype == np.float32 and answer.shape == (16, 16, 3)
-        unit = image.astype(np.float32) / 127.5 - 1.0
-        spots = [
-            (y, x, flip)
-            for y in range(0, 49, 2)
-            for x in range(0, 49, 2)
-            for flip in (False, True)
-            if np.allclose(unit[y : y + 16, x : x + 16][:, :: -1 if flip else 1], answer)
-        ]
-        assert len(spots) == 1
-        y, x, flip = spots[0]
-        assert np.allclose(drawn[y // 2 : y // 2 + 8, x // 2 : x // 2 + 8][:, :: -1 if flip else 1].astype(np.float32), question)
-
-
 def test_pairs_are_a_function_of_the_seed():
     s = UpsamplerSettings(crop=16, blur=1.0)
     a = [pair(_portrait(), np.random.default_rng(7), s) for _ in range(2)]
@@ -127,41 +107,6 @@ def test_a_run_trains_resumes_exports_and_refuses_other_settings(tmp_path):
         train_upsampler(data, tmp_path / "run", replace(s, photos=0.5), log=lambda m: None)
     with pytest.raises(FacepackError, match="smaller than --crop"):
         train_upsampler(data, tmp_path / "big", replace(s, crop=64), log=lambda m: None)
-    # Runs from before --base resume as without one.
-    state = json.loads((tmp_path / "run" / "state.json").read_text())
-    del state["settings"]["base"]
-    (tmp_path / "run" / "state.json").write_text(json.dumps(state))
-    assert train_upsampler(data, tmp_path / "run", s, log=lambda m: None) == export
-
-
-@pytest.mark.slow
-def test_a_base_generator_draws_each_painted_portraits_question(tmp_path):
-    from dataclasses import replace
-
-    from facepack.core.errors import FacepackError
-    from facepack.generator.renderer.loop import RendererSettings, train_renderer
-    from facepack.generator.upsampler.train import questions_and_answers, train_upsampler
-
-    data = tmp_path / "data"
-    make_dataset(DatasetOptions(out=data, painter=8, size=32, holdout=0.25, season=SEASON))
-    base = train_renderer(
-        data, tmp_path / "r16", RendererSettings(size=16, batch=2, steps=1, steps_per_epoch=1), log=lambda m: None
-    )
-    s = UpsamplerSettings(crop=16, batch=4, steps=1, steps_per_epoch=1, base=str(base))
-    images, drawn = questions_and_answers(data, "train", s)
-    assert images.shape == (6, 32, 32, 3) and drawn.shape == (6, 16, 16, 3) and -1.0 <= drawn.min() <= drawn.max() <= 1.0
-    assert not np.allclose(drawn[0], drawn[1])  # each portrait's own traits drawn
-    export = train_upsampler(data, tmp_path / "up", s, log=lambda m: None)
-    card = json.loads(export.with_suffix(".json").read_text())
-    assert card["settings"]["base"] == str(base)
-    with pytest.raises(FacepackError, match="other settings"):
-        train_upsampler(data, tmp_path / "up", replace(s, base=""), log=lambda m: None)
-    # A base drawing at other than half the portraits' size, or a missing one, is one line.
-    r8 = train_renderer(data, tmp_path / "r8", RendererSettings(size=8, batch=2, steps=1, steps_per_epoch=1), log=lambda m: None)
-    with pytest.raises(FacepackError, match="draws 8 px"):
-        train_upsampler(data, tmp_path / "up8", replace(s, base=str(r8)), log=lambda m: None)
-    with pytest.raises(FacepackError, match="not found"):
-        train_upsampler(data, tmp_path / "none", replace(s, base=str(tmp_path / "no.keras")), log=lambda m: None)
 
 
 @pytest.mark.slow

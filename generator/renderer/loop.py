@@ -39,7 +39,6 @@ class RendererSettings:
     mouth_weight: float = 1.0  # the band the nose and mouth lie in (1: as the rest of the face)
     mouth_detail: float = 1.0  # how much of the detail term that band keeps (loss.py)
     mouth_squared: float = 0.0  # squared error on that band, against its L1 weight (loss.py)
-    fourier: int = 0  # octaves of Fourier position channels (networks.py); an --init without them is grafted
     detail: float = 1.0
     colour: float = 0.0  # the chroma of 8 x 8 cells (loss.py): hair drawn paler than painted without it
     seed: int = 0
@@ -132,12 +131,12 @@ def train_renderer(
     lower learning rate once the first has stopped improving at its own."""
     keras = import_keras()
     from facepack.generator.renderer.loss import RendererLoss
-    from facepack.generator.renderer.networks import RendererConfig, build_renderer, face_model, grafted, renderer_of
+    from facepack.generator.renderer.networks import RendererConfig, build_renderer, face_model
     from facepack.generator.stylegan.train import trained_complexions
 
     info = check_data(data, s.size)
     val_images, val_traits = painted_split(data, "test", s.size, limit=64)
-    cfg = RendererConfig(resolution=s.size, traits=val_traits.shape[1], fourier=s.fourier)
+    cfg = RendererConfig(resolution=s.size, traits=val_traits.shape[1])
     out.mkdir(parents=True, exist_ok=True)
     epochs = max(1, -(-s.steps // s.steps_per_epoch))
     # --steps may grow between sessions (the rate is constant); every other setting must stay.
@@ -145,16 +144,16 @@ def train_renderer(
         out,
         {k: v for k, v in asdict(s).items() if k != "steps"},
         epochs,
-        added={"colour": 0.0, "mouth_weight": 1.0, "mouth_detail": 1.0, "mouth_squared": 0.0, "fourier": 0},
+        added={"colour": 0.0, "mouth_weight": 1.0, "mouth_detail": 1.0, "mouth_squared": 0.0},
         init=init,
     )
     model = run.resume(keras, log)
     if model is None:
         keras.utils.set_random_seed(s.seed)
         model = build_renderer(cfg)
-        if init is not None:
+        if init is not None:  # an export's weights are its renderer's (the other layers hold none)
             source = init_model(init)
-            grafted(model, renderer_of(keras.saving.load_model(source, compile=False)))
+            model.set_weights(keras.saving.load_model(source, compile=False).get_weights())
             log(f"starting from {source}")
         model.compile(
             optimizer=keras.optimizers.Adam(s.learning_rate),
@@ -191,9 +190,7 @@ def train_renderer(
         command,
         init,
         s.steps_per_epoch,
-        architecture="renderer: an MLP over the painter's traits, a CoordConv decoder steered by them (FiLM)"
-        + (f" seeing {s.fourier} octaves of Fourier position channels" if s.fourier else "")
-        + ", "
+        architecture="renderer: an MLP over the painter's traits, a CoordConv decoder steered by them (FiLM), "
         "trained on L1 (face, eyes, nose and mouth weighted), a detail term and a colour term; z and psi are ignored",
         resolution=s.size,
         params=int(renderer.count_params()),

@@ -17,13 +17,14 @@ the mouth, and over a smeared nose the term paid for any line drawn near (on 64 
 line there cost +0.0003 in L1 and -0.00005 with the term), and the renderer drew one, a ghost
 of a moustache's edge from the nose to a corner of the mouth, on most beardless faces
 (generator/measures.py, lower_face_match).
-L1 draws each pixel's median over what the network cannot yet tell apart: a nostril or a fold
-2 px wide, placed a pixel or two off, darkens a given pixel on fewer than half of the faces
-alike to the network, so L1 draws skin there, on every face, and learns no placement from it
-(on the shipped 20,000-step model: no nostril and no fold on any face, while the nose's and the
-mouth's layout matched the painter's at 0.978 on coarser scales). Squared error on the band, at
-`mouth_squared` times its L1 weight, draws the mean instead: a faint nostril where it is likely,
-which sharpens as the placement is learnt.
+L1 draws each pixel's median over the faces the network cannot yet tell apart: a nostril or a
+fold 2 px wide, placed a pixel or two off, darkens a given pixel on fewer than half of them, and
+L1 draws skin there. The 20,000-step model drew no nostril and no fold on any face, while the
+band's layout matched the painter's at 0.978 on coarser scales. Squared error on the band, at
+`mouth_squared` times its L1 weight, asks for the mean instead: a faint nostril where one is
+likely (2,000 steps at 1e-4 with it at 8: lower face 0.901 to 0.913, where L1 alone had
+flattened at that rate). The median is not all of it: fitted to 16 portraits alone for 300
+passes, L1 drew no nostril either; small features are learnt slowly whatever the loss.
 And a colour term, at `colour`: the chroma (each channel less the channels' mean, so lightness
 and strands are left to the terms above) averaged over 8 x 8 pixel cells and compared unweighted,
 so the hair's and the jersey's colour count as much as the face's. Without it the hair, weighted

@@ -8,16 +8,6 @@ softer than a halved painting and the upsampler must sharpen what it is given ra
 only undo a clean halving. Crops are drawn round the face more often than over the
 background, which is flat and teaches nothing.
 
-With `--base MODEL` (a learned generator told the painter's traits) the question is instead
-what that network draws for the same player at half the size: its own softness and slips,
-not a halving's. Told only halved paintings, the shipped upsampler sharpens the renderer's
-faces where the painting is sharp and leaves soft what it draws soft (its nose and mouth:
-issue 21's lower face); shown the renderer's drawing beside the painting, it learns what the
-renderer leaves out where the renderer leaves it out (a cascade, as cascaded diffusion trains
-each stage on the stage below's outputs). Its questions are not blurred further: they are
-exactly what build gives it. A modder who retrains the generator retrains this stage with
-`--base` their model.
-
 Each checkpoint (model and optimizer, written atomically) adds a line to log.csv; the same
 command resumes. The finished model is exported without optimizer state, with its card.
 """
@@ -57,7 +47,6 @@ class UpsamplerSettings:
     # extra) instead of the portraits. Trained on painted portraits alone, the upsampler paints
     # their stubble and hair strokes into photographs of people (evaluate.on_people).
     photos: float = 0.0
-    base: str = ""  # the generator whose drawings are the portraits' questions ('' : the portraits halved)
 
 
 def to_unit(images: np.ndarray) -> np.ndarray:
@@ -65,10 +54,8 @@ def to_unit(images: np.ndarray) -> np.ndarray:
     return images.astype(np.float32) / 127.5 - 1.0
 
 
-def pair(image: np.ndarray, rng: np.random.Generator, s: UpsamplerSettings, drawn: np.ndarray | None = None):
-    """One (question, answer): a crop halved and perhaps blurred, and the crop, RGB in [-1, 1];
-    with `drawn` (the base generator's drawing of the same player at half size) the question is
-    the same crop of that drawing, as it is."""
+def pair(image: np.ndarray, rng: np.random.Generator, s: UpsamplerSettings):
+    """One (question, answer): a crop halved and perhaps blurred, and the crop, RGB in [-1, 1]."""
     n, c = image.shape[0], s.crop
     if rng.random() < 0.75:
         (r0, r1), (c0, c1) = FACE_BOX
@@ -77,11 +64,7 @@ def pair(image: np.ndarray, rng: np.random.Generator, s: UpsamplerSettings, draw
     else:
         y, x = (int(v) for v in rng.integers(0, n - c + 1, 2))
     y, x = int(np.clip(y, 0, n - c)) & ~1, int(np.clip(x, 0, n - c)) & ~1  # even, so the halving lines up
-    answer = to_unit(image[y : y + c, x : x + c])
-    if drawn is None:
-        return question_for(answer, rng, s)
-    question = drawn[y // 2 : (y + c) // 2, x // 2 : (x + c) // 2].astype(np.float32)
-    return mirrored(question, answer, rng)
+    return question_for(to_unit(image[y : y + c, x : x + c]), rng, s)
 
 
 def photo_pair(photo: np.ndarray, rng: np.random.Generator, s: UpsamplerSettings):
@@ -101,70 +84,18 @@ def question_for(answer: np.ndarray, rng: np.random.Generator, s: UpsamplerSetti
     question = cv2.resize(answer, (c // 2, c // 2), interpolation=cv2.INTER_AREA)
     if rng.random() < 0.5 and s.blur > 0:
         question = cv2.GaussianBlur(question, (0, 0), float(rng.uniform(0.3, s.blur)))
-    return mirrored(question, answer, rng)
-
-
-def mirrored(question: np.ndarray, answer: np.ndarray, rng: np.random.Generator):
-    """Both, mirrored half the time: portraits are near-symmetric; a mirrored one is as real."""
-    if rng.random() < 0.5:
+    if rng.random() < 0.5:  # portraits are near-symmetric; a mirrored one is as real
         question, answer = question[:, ::-1], answer[:, ::-1]
     return np.ascontiguousarray(question), np.ascontiguousarray(answer)
-
-
-def drawings(base: Path, traits: np.ndarray, size: int, batch: int = 32) -> np.ndarray:
-    """What the base generator draws for each traits vector, float16 RGB in [-1, 1] at its own
-    size, which must be `size` (half the dataset's portraits). Its export's other inputs (z, age
-    group, complexion, psi) are read and ignored by a renderer; they are held fixed."""
-    from facepack.core.quiet import import_keras
-
-    keras = import_keras()
-    import facepack.generator.renderer.networks  # noqa: F401  (registers the custom layers)
-    import facepack.generator.stylegan.model  # noqa: F401
-
-    if not base.exists():
-        raise FacepackError(f"base model {base} not found")
-    model = keras.saving.load_model(base, compile=False)
-    told = [t for t in model.inputs if t.name == "traits"]
-    if not told:
-        raise FacepackError(f"{base}: --base must be a generator told the painter's traits (a renderer)")
-    drawn_size = int(model.outputs[0].shape[1])
-    if drawn_size != size:
-        raise FacepackError(f"{base} draws {drawn_size} px; the dataset's portraits must be twice that (they are {2 * size} px)")
-    count = int(told[0].shape[-1])
-    z = np.zeros((batch, int(model.inputs[0].shape[-1])), np.float32)
-    fixed = [z, np.zeros(batch, np.int32), np.zeros(batch, np.int32)]
-    psi = np.ones((batch, 1), np.float32)
-    out = np.empty((len(traits), size, size, 3), np.float16)
-    for i in range(0, len(traits), batch):
-        chunk = traits[i : i + batch, :count]
-        full = np.concatenate([chunk, np.repeat(chunk[-1:], batch - len(chunk), 0)]) if len(chunk) < batch else chunk
-        out[i : i + len(chunk)] = np.asarray(model.predict_on_batch([*fixed, full, psi]))[: len(chunk)]
-    return out
-
-
-def questions_and_answers(data: Path, split: str, s: UpsamplerSettings, limit: int | None = None):
-    """A split's portraits (uint8), and with --base that generator's drawing of each (else None);
-    a base draws only for portraits that know their traits (painted ones)."""
-    images, _, samples = load_arrays(data, split, limit)
-    if not s.base:
-        return images, None
-    known = [i for i, sample in enumerate(samples) if sample.traits is not None]
-    if not known:
-        raise FacepackError(
-            f"{data}: no portrait in the '{split}' split knows its traits, which --base draws from "
-            "(make the data with `facepack dataset --painter N`)"
-        )
-    traits = np.stack([samples[i].traits for i in known]).astype(np.float32)
-    return images[known], drawings(Path(s.base), traits, images.shape[1] // 2)
 
 
 def _batches(keras):
     class Batches(keras.utils.PyDataset):
         """Batch k of epoch e is a function of (seed, e, k): a resumed run sees what it would have."""
 
-        def __init__(self, images, drawn, photos, s: UpsamplerSettings, epoch: int):
+        def __init__(self, images, photos, s: UpsamplerSettings, epoch: int):
             super().__init__(workers=1, use_multiprocessing=False)
-            self.images, self.drawn, self.photos, self.s, self.epoch = images, drawn, photos, s, epoch
+            self.images, self.photos, self.s, self.epoch = images, photos, s, epoch
 
         def __len__(self):
             return self.s.steps_per_epoch
@@ -174,13 +105,10 @@ def _batches(keras):
             pairs = [
                 photo_pair(self.photos[rng.integers(len(self.photos))], rng, self.s)
                 if self.photos and rng.random() < self.s.photos
-                else self.portrait_pair(int(rng.integers(len(self.images))), rng)
+                else pair(self.images[rng.integers(len(self.images))], rng, self.s)
                 for _ in range(self.s.batch)
             ]
             return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
-
-        def portrait_pair(self, i: int, rng):
-            return pair(self.images[i], rng, self.s, None if self.drawn is None else self.drawn[i])
 
         def on_epoch_end(self):
             self.epoch += 1
@@ -188,10 +116,10 @@ def _batches(keras):
     return Batches
 
 
-def validation(images: np.ndarray, s: UpsamplerSettings, count: int = 64, drawn: np.ndarray | None = None):
+def validation(images: np.ndarray, s: UpsamplerSettings, count: int = 64):
     """Fixed held-out pairs (the dataset's test split), the same for every run and epoch."""
     rng = np.random.default_rng([s.seed, 1_000_003])
-    pairs = [pair(images[i % len(images)], rng, s, None if drawn is None else drawn[i % len(images)]) for i in range(count)]
+    pairs = [pair(images[i % len(images)], rng, s) for i in range(count)]
     return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
 
 
@@ -209,16 +137,15 @@ def train_upsampler(
     if s.crop < 8 or s.crop % 4:
         raise FacepackError(f"--crop must be a multiple of 4, at least 8 (got {s.crop})")
     info = read_info(data)
-    images, drawn = questions_and_answers(data, "train", s)
+    images = load_arrays(data, "train")[0]
     if images.shape[1] < s.crop:
         raise FacepackError(f"{data}: portraits of {images.shape[1]} px are smaller than --crop {s.crop}")
-    test_images, test_drawn = questions_and_answers(data, "test", s, limit=64)
-    val = validation(test_images, s, drawn=test_drawn)
+    val = validation(load_arrays(data, "test", limit=64)[0], s)
     photos = [p.pixels for p in load_backgrounds("train")] if s.photos > 0 else []
     out.mkdir(parents=True, exist_ok=True)
     cfg = UpsamplerConfig()
     epochs = max(1, -(-s.steps // s.steps_per_epoch))
-    run = FitRun(out, asdict(s), epochs, added={"photos": 0.0, "base": ""}, init=init)
+    run = FitRun(out, asdict(s), epochs, added={"photos": 0.0}, init=init)
     model = run.resume(keras, log)
     if model is None:
         keras.utils.set_random_seed(s.seed)
@@ -232,7 +159,7 @@ def train_upsampler(
         return f"step {epoch * s.steps_per_epoch}  loss {logs['loss']:.4f}  val_loss {logs.get('val_loss', float('nan')):.4f}"
 
     if run.done < epochs:
-        batches = _batches(keras)(images, drawn, photos, s, epoch=run.done)
+        batches = _batches(keras)(images, photos, s, epoch=run.done)
         callbacks = [run.callback(keras, log, line), keras.callbacks.CSVLogger(str(out / "log.csv"), append=True)]
         model.fit(batches, epochs=epochs, initial_epoch=run.done, validation_data=val, callbacks=callbacks, verbose=0)
 
