@@ -22,8 +22,8 @@ fold 2 px wide, placed a pixel or two off, darkens a given pixel on fewer than h
 L1 draws skin there. The 20,000-step model drew no nostril and no fold on any face, while the
 band's layout matched the painter's at 0.978 on coarser scales. Squared error on the band, at
 `mouth_squared` times its L1 weight, asks for the mean instead: a faint nostril where one is
-likely (2,000 steps at 1e-4 with it at 8: lower face 0.901 to 0.913, where L1 alone had
-flattened at that rate). The median is not all of it: fitted to 16 portraits alone for 300
+likely (4,000 steps at 1e-4 with it at 8, shipped: lower face 0.901 to 0.924, where L1 alone
+had flattened at that rate). The median is not all of it: fitted to 16 portraits alone for 300
 passes, L1 drew no nostril either; small features are learnt slowly whatever the loss.
 And a colour term, at `colour`: the chroma (each channel less the channels' mean, so lightness
 and strands are left to the terms above) averaged over 8 x 8 pixel cells and compared unweighted,
