@@ -106,9 +106,10 @@ class RendererLoss(keras.losses.Loss):
         self.squared_weights = ops.convert_to_tensor(squared_weights(weights, mouth_squared))
 
     def call(self, y_true, y_pred):
-        loss = ops.mean(ops.abs(y_true - y_pred) * self.weights, axis=(1, 2, 3))
+        error = y_true - y_pred
+        loss = ops.mean(ops.abs(error) * self.weights, axis=(1, 2, 3))
         if self.mouth_squared:
-            loss = loss + ops.mean(ops.square(y_true - y_pred) * self.squared_weights, axis=(1, 2, 3))
+            loss = loss + ops.mean(ops.square(error) * self.squared_weights, axis=(1, 2, 3))
         if self.detail:
             grey_true, grey_pred = ops.mean(y_true, axis=-1, keepdims=True), ops.mean(y_pred, axis=-1, keepdims=True)
             energy = ops.abs(detail_energy(grey_true) - detail_energy(grey_pred)) * self.detail_weights
