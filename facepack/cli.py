@@ -565,6 +565,13 @@ def train_renderer_cmd(
         min=0.0,
         help="Weight of the colour term: the chroma of 8 x 8 px cells, hair and jersey counted as the face.",
     ),
+    top_width: int = typer.Option(
+        0,
+        "--top-width",
+        min=0,
+        help="Channels of the last stage, at the size it draws (0: 32 at 128 px); --init from a narrower "
+        "renderer widens it, drawing the same at first.",
+    ),
     checkpoint_every: int = typer.Option(500, "--checkpoint-every", help="Steps between checkpoints, log lines and sheets."),
     learning_rate: float = typer.Option(5e-4, "--learning-rate", help="Adam's learning rate (constant)."),
     seed: int = typer.Option(0, "--seed", help="Seed of initial weights and batches."),
@@ -572,7 +579,7 @@ def train_renderer_cmd(
         None,
         "--init",
         help="Start a new run from a renderer's weights: a .keras model or a run folder's last checkpoint "
-        "(say at a lower --learning-rate).",
+        "(say at a lower --learning-rate, or with a wider --top-width).",
         show_default=False,
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No log lines; only errors."),
@@ -599,6 +606,7 @@ def train_renderer_cmd(
         mouth_squared=mouth_squared,
         detail=detail,
         colour=colour,
+        top_width=top_width,
         seed=seed,
     )
     command = "facepack train renderer " + " ".join(sys.argv[3:])

@@ -75,6 +75,49 @@ def test_init_starts_a_new_run_from_a_run_or_an_export_and_the_card_says_so(run,
     assert json.loads(resumed.with_suffix(".json").read_text())["init"] == str(export)
 
 
+def test_a_wider_last_stage_draws_what_the_narrower_drew():
+    """Net2Net: copies of a channel share what reads them, so the widened network draws the same;
+    the noise on the copies' inputs breaks their symmetry and moves the drawing only a little."""
+    from facepack.core.quiet import import_keras
+    from facepack.generator.renderer.networks import RendererConfig, build_renderer, widen_top
+
+    keras = import_keras()
+    narrow = build_renderer(RendererConfig(resolution=16, traits=5, embed=8, width_base=128))  # 8 channels at 16 px
+    rng = np.random.default_rng(0)
+    narrow.set_weights([rng.normal(0, 0.3, w.shape).astype("float32") for w in narrow.get_weights()])  # FiLM starts at 0
+    traits = rng.normal(0, 1, (3, 5)).astype("float32")
+    drawn = narrow.predict_on_batch(traits)
+    # 13 channels from 8: five of the old ones copied twice, three once
+    wide = build_renderer(RendererConfig(resolution=16, traits=5, embed=8, width_base=128, top_width=13))
+    widen_top(narrow, wide, 16, noise=0.0)
+    assert wide.get_layer("conv16b").get_weights()[0].shape == (3, 3, 15, 13)
+    np.testing.assert_allclose(wide.predict_on_batch(traits), drawn, rtol=1e-5, atol=1e-5)
+    widen_top(narrow, wide, 16)
+    k = wide.get_layer("conv16a").get_weights()[0]
+    assert not np.array_equal(k[..., 8], k[..., 0])  # the copy now learns on its own
+    assert 0 < np.abs(wide.predict_on_batch(traits) - drawn).max() < 0.1 * np.abs(drawn).max()
+    with pytest.raises(ValueError, match="only grow"):
+        widen_top(wide, narrow, 16)
+    keras.backend.clear_session()
+
+
+def test_init_with_a_wider_top_width_widens_and_a_narrower_one_is_refused(run, tmp_path):
+    from dataclasses import replace
+
+    from facepack.core.quiet import import_keras
+    from facepack.generator.renderer.loop import train_renderer
+
+    keras = import_keras()
+    data, _, export, settings = run  # 192 channels at 16 px
+    frozen = replace(settings, steps=2, learning_rate=0.0, top_width=200)
+    fine = train_renderer(data, tmp_path / "wide", frozen, log=lambda m: None, init=export)
+    card = json.loads(fine.with_suffix(".json").read_text())
+    assert card["config"]["top_width"] == 200 and card["settings"]["top_width"] == 200
+    assert keras.saving.load_model(fine, compile=False).get_layer("renderer").get_layer("rgb").get_weights()[0].shape[2] == 200
+    with pytest.raises(FacepackError, match="narrower last stage"):
+        train_renderer(data, tmp_path / "narrow", replace(frozen, top_width=100), log=lambda m: None, init=export)
+
+
 def test_the_export_draws_in_build_as_a_learned_generator_one_face_per_draw(run):
     from facepack.generator.learned import LearnedGenerator
 
@@ -206,12 +249,12 @@ def test_a_run_from_before_the_colour_term_and_the_mouth_band_resumes(run, tmp_p
     copy = tmp_path / "old"
     shutil.copytree(out, copy)
     state = json.loads((copy / "state.json").read_text())
-    for newer in ("colour", "mouth_weight", "mouth_detail", "mouth_squared"):  # as runs made before them hold
+    for newer in ("colour", "mouth_weight", "mouth_detail", "mouth_squared", "top_width"):  # as runs made before them hold
         del state["settings"][newer]
     (copy / "state.json").write_text(json.dumps(state))
     train_renderer(data, copy, replace(settings, steps=6), log=lambda m: None)
     assert json.loads((copy / "state.json").read_text())["epoch"] == 3
-    for changed in ({"colour": 3.0}, {"mouth_weight": 12.0}, {"mouth_detail": 0.0}, {"mouth_squared": 8.0}):
+    for changed in ({"colour": 3.0}, {"mouth_weight": 12.0}, {"mouth_detail": 0.0}, {"mouth_squared": 8.0}, {"top_width": 200}):
         with pytest.raises(FacepackError, match="other settings"):
             train_renderer(data, copy, replace(settings, steps=8, **changed), log=lambda m: None)
 

@@ -41,6 +41,7 @@ class RendererSettings:
     mouth_squared: float = 0.0  # squared error on that band, against its L1 weight (loss.py)
     detail: float = 1.0
     colour: float = 0.0  # the chroma of 8 x 8 cells (loss.py): hair drawn paler than painted without it
+    top_width: int = 0  # channels of the last stage (networks.py; 0: 32 at 128 px); --init from a narrower one widens it
     seed: int = 0
 
 
@@ -119,6 +120,24 @@ def init_model(init: Path) -> Path:
     return path
 
 
+def start_from(source, model, size: int) -> None:
+    """`model` given the weights of `source` (a renderer, or an export around one): the same
+    network, or one whose last stage is wider (widen_top draws the same with it)."""
+    from facepack.generator.renderer.networks import widen_top
+
+    renderer = source if source.name == "renderer" else source.get_layer("renderer")
+    if [w.shape for w in renderer.get_weights()] == [w.shape for w in model.get_weights()]:
+        model.set_weights(renderer.get_weights())
+        return
+    try:
+        widen_top(renderer, model, size)
+    except (ValueError, KeyError) as e:  # keras: a layer not found is a ValueError; numpy: shapes
+        raise FacepackError(
+            f"--init: that renderer is not this one with a narrower last stage ({e}); "
+            "give the --size and --top-width it was trained with, or a wider --top-width"
+        ) from None
+
+
 def train_renderer(
     data: Path,
     out: Path,
@@ -136,7 +155,7 @@ def train_renderer(
 
     info = check_data(data, s.size)
     val_images, val_traits = painted_split(data, "test", s.size, limit=64)
-    cfg = RendererConfig(resolution=s.size, traits=val_traits.shape[1])
+    cfg = RendererConfig(resolution=s.size, traits=val_traits.shape[1], top_width=s.top_width)
     out.mkdir(parents=True, exist_ok=True)
     epochs = max(1, -(-s.steps // s.steps_per_epoch))
     # --steps may grow between sessions (the rate is constant); every other setting must stay.
@@ -144,16 +163,16 @@ def train_renderer(
         out,
         {k: v for k, v in asdict(s).items() if k != "steps"},
         epochs,
-        added={"colour": 0.0, "mouth_weight": 1.0, "mouth_detail": 1.0, "mouth_squared": 0.0},
+        added={"colour": 0.0, "mouth_weight": 1.0, "mouth_detail": 1.0, "mouth_squared": 0.0, "top_width": 0},
         init=init,
     )
     model = run.resume(keras, log)
     if model is None:
         keras.utils.set_random_seed(s.seed)
         model = build_renderer(cfg)
-        if init is not None:  # an export's weights are its renderer's (the other layers hold none)
+        if init is not None:
             source = init_model(init)
-            model.set_weights(keras.saving.load_model(source, compile=False).get_weights())
+            start_from(keras.saving.load_model(source, compile=False), model, s.size)
             log(f"starting from {source}")
         model.compile(
             optimizer=keras.optimizers.Adam(s.learning_rate),

@@ -4,7 +4,9 @@ A small MLP reads the traits into an embedding; a convolutional decoder doubles 
 portrait's size, each convolution told the embedding (FiLM: a per-channel scale and shift, as
 StyleGAN's styles are) and where it is in the picture (two coordinate channels, CoordConv):
 where the eyes go is a function of the traits and the position, and a plain convolution cannot
-see the position. Plain Keras 3 layers and ops, so it trains under any backend.
+see the position. Plain Keras 3 layers and ops, so it trains under any backend. The last stage,
+at the portrait's own size, can be made wider than the rule gives (`top_width`) and a trained
+renderer widened into it drawing the same (`widen_top`): the nostrils it lacks are 2 px there.
 
 The export (`face_model`) takes the StyleGAN face model's inputs (z, age group, complexion,
 traits, psi) so build, evaluate and the benchmarks load it as any learned generator; z and psi
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 from facepack.generator.traits import TRAITS
@@ -28,9 +31,12 @@ class RendererConfig:
     embed: int = 512  # width of the trait MLP
     width_base: int = 4096  # channels at a resolution: min(width_max, width_base // resolution)
     width_max: int = 192
+    top_width: int = 0  # channels at the portrait's own size (0: the rule below, 32 at 128 px)
     z_dim: int = 64  # the export's z input, ignored (the face model's signature)
 
     def width(self, res: int) -> int:
+        if res == self.resolution and self.top_width:
+            return self.top_width
         return max(8, min(self.width_max, self.width_base // res))
 
     def to_dict(self) -> dict:
@@ -89,6 +95,39 @@ def build_renderer(cfg: RendererConfig = RendererConfig()) -> keras.Model:
             x = layers.LeakyReLU(0.2, name=f"act{res}{k}")(Film(cfg.width(res), name=f"film{res}{k}")([x, e]))
     rgb = layers.Conv2D(3, 1, name="rgb")(x)
     return keras.Model(traits, rgb, name="renderer")
+
+
+def widen_top(source: keras.Model, target: keras.Model, resolution: int, noise: float = 0.01, seed: int = 0) -> None:
+    """Give `target`, a renderer whose last stage is wider, `source`'s weights: the same drawing.
+
+    Net2Net (Chen et al. 2016): each new channel of the last stage copies an old one, and where a
+    channel now has k copies, what reads it (the next convolution, the RGB layer) reads each at
+    1/k of the weight. The copies' incoming weights get a little `noise` (1 % of their spread) or
+    they would learn as one channel forever. Every layer below the last stage is the same.
+    """
+    old = source.get_layer(f"conv{resolution}a").get_weights()[1].shape[0]
+    new = target.get_layer(f"conv{resolution}a").get_weights()[1].shape[0]
+    if new < old:
+        raise ValueError(f"the last stage can only grow ({old} to {new} channels)")
+    copy = np.arange(new) % old  # new channel -> the old channel it copies
+    share = np.bincount(copy, minlength=old)[copy][:, None]
+    rng = np.random.default_rng(seed)
+    for layer in source.layers:
+        w = layer.get_weights()
+        if layer.name in (f"conv{resolution}a", f"conv{resolution}b"):
+            k, b = w
+            if layer.name.endswith("b"):  # its inputs: the widened channels, then the two coordinates
+                k = np.concatenate([k[:, :, copy] / share, k[:, :, old:]], axis=2)
+            k, b = k[..., copy], b[copy]
+            fresh = np.arange(new) >= old
+            w = [k + (rng.normal(0.0, noise * k.std(), k.shape) * fresh).astype(k.dtype), b]
+        elif layer.name in (f"film{resolution}a", f"film{resolution}b"):  # scale | shift, per channel
+            both = np.concatenate([copy, old + copy])
+            w = [w[0][:, both], w[1][both]]
+        elif layer.name == "rgb":
+            w = [w[0][:, :, copy] / share, w[1]]
+        if w:
+            target.get_layer(layer.name).set_weights(w)
 
 
 def face_model(cfg: RendererConfig, renderer: keras.Model) -> keras.Model:
