@@ -95,6 +95,7 @@ def main() -> None:
                 "largest_rate_gap",
                 "grey_cliff",
                 "eye_whites_gap",
+                "blue_eyes_gap",
             )
             row = {k: r[k] for k in keep + ("reference_grey_cliff", "meets_bars", "probe_accuracy", "probe_error")}
             row |= {k: r[k] for k in ("lower_face_match", "lower_face_unlike") if k in r}

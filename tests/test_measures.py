@@ -10,6 +10,7 @@ from facepack.generator.measures import (
     EYE_BOXES,
     EYE_ROWS,
     LOWER_FACE_MATCH,
+    blue_eyes,
     eye_whites,
     grey_cliff,
     labels,
@@ -103,6 +104,25 @@ def test_eye_whites_see_open_eyes_and_not_lids(painted):
     assert eye_whites(smeared).mean() < 0.1
 
 
+def test_blue_eyes_are_read_where_the_painter_drew_them_and_not_on_brown_ones(painted):
+    """The renderer, told each player's eye colour, drew none of them blue; no measure saw it."""
+    reqs, images = painted
+    colour = np.array([look_of(q).eye_colour for q in reqs], float)
+    blue, dark = colour[:, 2] - colour[:, 0] > 40, colour[:, 2] <= colour[:, 0]  # blue; brown, hazel, green
+    read = blue_eyes(images)
+    assert blue.any() and dark.any() and read[blue].all() and not read[dark].any()
+    # the same faces with brown irises: each blue pixel of the eye boxes given the brown of the table
+    browned = []
+    for image in images:
+        n, out = image.shape[0], image.copy()
+        rows = slice(int(EYE_ROWS[0] * n), int(EYE_ROWS[1] * n))
+        for a, b in EYE_BOXES:
+            box = out[rows, int(a * n) : int(b * n)]
+            box[box[..., 2].astype(int) >= box[..., 0].astype(int) + 15] = (84, 52, 30)
+        browned.append(out)
+    assert not blue_eyes(browned).any()
+
+
 def test_the_lower_face_match_sees_a_smeared_nose_and_mouth_and_not_a_new_texture(painted):
     """The renderer's lower faces: no nostrils, a smeared mouth, a ghost line from the nose to a
     corner of the mouth. The same player painted with another texture seed (stubble, freckles,
@@ -177,6 +197,7 @@ def test_the_side_by_side_fails_a_collapsed_generator_and_passes_the_painter_aga
     same = side_by_side(keras, paint, paint, count=200, probe=probe, paired=True)
     bad = side_by_side(keras, collapsed, paint, count=200, probe=probe, paired=True)
     assert same["meets_bars"] and same["sharpness_ratio"] == 1.0 and same["largest_rate_gap"] == 0.0 == same["eye_whites_gap"]
+    assert same["blue_eyes_gap"] == 0.0
     assert same["lower_face_unlike"] == 0.0 and bad["lower_face_unlike"] > 0.9
     # The probe against the painter's own labels: the floor under any rate gap it reports, the same
     # reference either way. With 200 players (about 33 a band, so one misread is 3 points) and a
