@@ -565,6 +565,12 @@ def train_renderer_cmd(
         min=0.0,
         help="Weight of the colour term: the chroma of 8 x 8 px cells, hair and jersey counted as the face.",
     ),
+    eye_colour: float = typer.Option(
+        0.0,
+        "--eye-colour",
+        min=0.0,
+        help="Weight of the eye-colour term: the mean colour of each eye's box (0: none; without it no eye is drawn blue).",
+    ),
     top_width: int = typer.Option(
         0,
         "--top-width",
@@ -606,6 +612,7 @@ def train_renderer_cmd(
         mouth_squared=mouth_squared,
         detail=detail,
         colour=colour,
+        eye_colour=eye_colour,
         top_width=top_width,
         seed=seed,
     )

@@ -239,6 +239,31 @@ def test_l1_leaves_out_a_nostril_placed_on_a_quarter_of_the_faces_and_the_square
     assert sq[rows, cols].min() == sq[rows, cols].max() == 24.0 and sq.sum() == 24.0 * sq[rows, cols].size
 
 
+def test_the_eye_colour_term_charges_a_brown_iris_for_a_blue_one_and_not_its_place():
+    """Told each player's eye colour, the renderer drew none blue: L1 charges an iris a pixel off
+    more than one the wrong colour in place. The term compares each eye box's mean colour."""
+    from facepack.generator.renderer.loss import RendererLoss
+
+    n = 64
+    skin, blue, brown = (0.6, 0.3, 0.1), (-0.4, -0.1, 0.3), (-0.4, -0.6, -0.8)
+    painted = np.tile(np.array(skin, np.float32), (1, n, n, 1))
+    for c in (26, 36):  # an iris in each eye box (measures.EYE_BOXES, EYE_ROWS at 64 px: rows 23-30)
+        painted[0, 26:28, c : c + 2] = blue
+    in_place_brown, off_by_two_blue = painted.copy(), np.tile(np.array(skin, np.float32), (1, n, n, 1))
+    for c in (26, 36):
+        in_place_brown[0, 26:28, c : c + 2] = brown
+        off_by_two_blue[0, 26:28, c + 2 : c + 4] = blue
+
+    def cost(eye_colour, drawn):
+        loss = RendererLoss(n, detail=0.0, eye_weight=12.0, eye_colour=eye_colour)
+        return float(loss.call(painted, drawn)[0])
+
+    assert cost(0.0, off_by_two_blue) > cost(0.0, in_place_brown)  # L1 would rather draw it brown
+    term = {k: cost(10.0, d) - cost(0.0, d) for k, d in (("brown", in_place_brown), ("blue", off_by_two_blue))}
+    assert term["blue"] < 1e-6 < term["brown"]
+    assert cost(10.0, off_by_two_blue) < cost(10.0, in_place_brown)  # with it, blue in the wrong place
+
+
 def test_a_run_from_before_the_colour_term_and_the_mouth_band_resumes(run, tmp_path):
     import shutil
     from dataclasses import replace
@@ -249,12 +274,19 @@ def test_a_run_from_before_the_colour_term_and_the_mouth_band_resumes(run, tmp_p
     copy = tmp_path / "old"
     shutil.copytree(out, copy)
     state = json.loads((copy / "state.json").read_text())
-    for newer in ("colour", "mouth_weight", "mouth_detail", "mouth_squared", "top_width"):  # as runs made before them hold
+    for newer in ("colour", "mouth_weight", "mouth_detail", "mouth_squared", "top_width", "eye_colour"):  # as runs before them
         del state["settings"][newer]
     (copy / "state.json").write_text(json.dumps(state))
     train_renderer(data, copy, replace(settings, steps=6), log=lambda m: None)
     assert json.loads((copy / "state.json").read_text())["epoch"] == 3
-    for changed in ({"colour": 3.0}, {"mouth_weight": 12.0}, {"mouth_detail": 0.0}, {"mouth_squared": 8.0}, {"top_width": 200}):
+    for changed in (
+        {"colour": 3.0},
+        {"mouth_weight": 12.0},
+        {"mouth_detail": 0.0},
+        {"mouth_squared": 8.0},
+        {"top_width": 200},
+        {"eye_colour": 10.0},
+    ):
         with pytest.raises(FacepackError, match="other settings"):
             train_renderer(data, copy, replace(settings, steps=8, **changed), log=lambda m: None)
 

@@ -41,6 +41,7 @@ class RendererSettings:
     mouth_squared: float = 0.0  # squared error on that band, against its L1 weight (loss.py)
     detail: float = 1.0
     colour: float = 0.0  # the chroma of 8 x 8 cells (loss.py): hair drawn paler than painted without it
+    eye_colour: float = 0.0  # the mean colour of each eye's box (loss.py): no blue eyes drawn without it
     top_width: int = 0  # channels of the last stage (networks.py; 0: 32 at 128 px); --init from a narrower one widens it
     seed: int = 0
 
@@ -163,7 +164,7 @@ def train_renderer(
         out,
         {k: v for k, v in asdict(s).items() if k != "steps"},
         epochs,
-        added={"colour": 0.0, "mouth_weight": 1.0, "mouth_detail": 1.0, "mouth_squared": 0.0, "top_width": 0},
+        added={"colour": 0.0, "mouth_weight": 1.0, "mouth_detail": 1.0, "mouth_squared": 0.0, "top_width": 0, "eye_colour": 0.0},
         init=init,
     )
     model = run.resume(keras, log)
@@ -177,7 +178,15 @@ def train_renderer(
         model.compile(
             optimizer=keras.optimizers.Adam(s.learning_rate),
             loss=RendererLoss(
-                s.size, s.face_weight, s.detail, s.eye_weight, s.colour, s.mouth_weight, s.mouth_detail, s.mouth_squared
+                s.size,
+                s.face_weight,
+                s.detail,
+                s.eye_weight,
+                s.colour,
+                s.mouth_weight,
+                s.mouth_detail,
+                s.mouth_squared,
+                s.eye_colour,
             ),
         )
     samples = out / "samples"
