@@ -569,7 +569,8 @@ def train_renderer_cmd(
         0.0,
         "--eye-colour",
         min=0.0,
-        help="Weight of the eye-colour term: the mean colour of each eye's box (0: none; without it no eye is drawn blue).",
+        help="Weight of the eye-colour term: the colour of each eye's dark pixels, iris and pupil "
+        "(0: none; without it no eye is drawn blue).",
     ),
     top_width: int = typer.Option(
         0,

@@ -41,7 +41,7 @@ class RendererSettings:
     mouth_squared: float = 0.0  # squared error on that band, against its L1 weight (loss.py)
     detail: float = 1.0
     colour: float = 0.0  # the chroma of 8 x 8 cells (loss.py): hair drawn paler than painted without it
-    eye_colour: float = 0.0  # the mean colour of each eye's box (loss.py): no blue eyes drawn without it
+    eye_colour: float = 0.0  # the colour of each eye's dark pixels (loss.py): no blue eyes drawn without it
     top_width: int = 0  # channels of the last stage (networks.py; 0: 32 at 128 px); --init from a narrower one widens it
     seed: int = 0
 

@@ -31,11 +31,11 @@ so the hair's and the jersey's colour count as much as the face's. Without it th
 0.43 beside the face's 2.1 and the eyes' 5.1, came out paler than painted: blond as ash and red
 as brown, which the attribute probe read as grey 8 points more often at 36-40 (the painter's own
 faces with their colour cut to 0.8 read 4 points more; blurred, no more).
-And an eye-colour term, at `eye_colour`: the chroma averaged over each eye's box (the eye-white
-measure's), compared. Told each player's eye colour, the 29,000-step model drew no eye blue (the
+And an eye-colour term, at `eye_colour`: the chroma of each eye's box (the eye-white measure's),
+its darker pixels counted (eye_chroma), compared. Told each player's eye colour, the 29,000-step model drew no eye blue (the
 painter 26.8 %, generator/measures.py, blue_eyes): an iris is a few pixels at 128 px, its colour
-a sliver of any 8 x 8 cell, and L1 draws it brown wherever it is not sure of the place. A box's
-mean does not care where in the box the iris lies, only what colour it is.
+a sliver of any 8 x 8 cell, and L1 draws it brown wherever it is not sure of the place. The box's
+dark pixels' mean colour does not care where in the box the iris lies, only what colour it is.
 """
 
 from __future__ import annotations
@@ -88,11 +88,19 @@ def chroma(images, cell: int = COLOUR_CELL):
 
 
 def eye_chroma(images):
-    """(batch, 2, 3): the chroma averaged over each eye's box, where the iris lies whatever its place."""
+    """(batch, 2, 3): each eye box's chroma, each pixel weighted by how much darker it is than the
+    box's mean (iris, pupil, lashes; not skin or white), wherever in the box they lie. A plain mean
+    is the skin's: on 600 painted players the boxes of blue- and brown-eyed ones differ by 0.03 in
+    it, and by 0.08 weighted so (red less mean: 0.063 blue, 0.142 brown; the renderer 0.113)."""
     n = images.shape[1]
-    c = images - ops.mean(images, axis=-1, keepdims=True)
     rows = slice(int(IRIS_ROWS[0] * n), int(IRIS_ROWS[1] * n))
-    return ops.stack([ops.mean(c[:, rows, int(a * n) : int(b * n), :], axis=(1, 2)) for a, b in EYE_BOXES], axis=1)
+    out = []
+    for a, b in EYE_BOXES:
+        box = images[:, rows, int(a * n) : int(b * n), :]
+        grey = ops.mean(box, axis=-1, keepdims=True)
+        dark = ops.relu(ops.mean(grey, axis=(1, 2), keepdims=True) - grey)
+        out.append(ops.sum((box - grey) * dark, axis=(1, 2)) / (ops.sum(dark, axis=(1, 2)) + 1e-3))
+    return ops.stack(out, axis=1)
 
 
 @keras.saving.register_keras_serializable(package="facepack")
