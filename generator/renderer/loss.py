@@ -32,10 +32,11 @@ so the hair's and the jersey's colour count as much as the face's. Without it th
 as brown, which the attribute probe read as grey 8 points more often at 36-40 (the painter's own
 faces with their colour cut to 0.8 read 4 points more; blurred, no more).
 And an eye-colour term, at `eye_colour`: the chroma of each eye's box (the eye-white measure's),
-its darker pixels counted (eye_chroma), compared. Told each player's eye colour, the 29,000-step model drew no eye blue (the
-painter 26.8 %, generator/measures.py, blue_eyes): an iris is a few pixels at 128 px, its colour
-a sliver of any 8 x 8 cell, and L1 draws it brown wherever it is not sure of the place. The box's
-dark pixels' mean colour does not care where in the box the iris lies, only what colour it is.
+its darker pixels counted (eye_chroma), compared. Told each player's eye colour, the 29,000-step
+model drew no eye blue (the painter 26.8 %, generator/measures.py, blue_eyes): an iris is a few
+pixels at 128 px, its colour a sliver of any 8 x 8 cell, and L1 draws it brown wherever it is not
+sure of the place. The box's dark pixels' mean colour does not care where in the box the iris
+lies, only what colour it is.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ import numpy as np
 from keras import ops
 
 from facepack.generator.measures import EYE_BOXES, MOUTH_COLS, MOUTH_ROWS, mouth_band
-from facepack.generator.measures import EYE_ROWS as IRIS_ROWS
+from facepack.generator.measures import EYE_ROWS as IRIS_ROWS  # the eye boxes' rows; EYE_ROWS below is the band
 from facepack.generator.stylegan.model import FACE_COLS, FACE_ROWS
 from facepack.generator.upsampler.model import detail_energy
 

@@ -111,6 +111,7 @@ def widen_top(source: keras.Model, target: keras.Model, resolution: int, noise: 
         raise ValueError(f"the last stage can only grow ({old} to {new} channels)")
     copy = np.arange(new) % old  # new channel -> the old channel it copies
     share = np.bincount(copy, minlength=old)[copy][:, None]
+    fresh = np.arange(new) >= old
     rng = np.random.default_rng(seed)
     for layer in source.layers:
         w = layer.get_weights()
@@ -119,7 +120,6 @@ def widen_top(source: keras.Model, target: keras.Model, resolution: int, noise: 
             if layer.name.endswith("b"):  # its inputs: the widened channels, then the two coordinates
                 k = np.concatenate([k[:, :, copy] / share, k[:, :, old:]], axis=2)
             k, b = k[..., copy], b[copy]
-            fresh = np.arange(new) >= old
             w = [k + (rng.normal(0.0, noise * k.std(), k.shape) * fresh).astype(k.dtype), b]
         elif layer.name in (f"film{resolution}a", f"film{resolution}b"):  # scale | shift, per channel
             both = np.concatenate([copy, old + copy])
