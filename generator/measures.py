@@ -93,6 +93,12 @@ def mouth_band(n: int) -> tuple[slice, slice]:
     return slice(int(MOUTH_ROWS[0] * n), int(MOUTH_ROWS[1] * n)), slice(int(MOUTH_COLS[0] * n), int(MOUTH_COLS[1] * n))
 
 
+def eye_boxes(n: int) -> list[tuple[slice, slice]]:
+    """The rows and columns of the box round each eye in an n x n portrait."""
+    rows = slice(int(EYE_ROWS[0] * n), int(EYE_ROWS[1] * n))
+    return [(rows, slice(int(a * n), int(b * n))) for a, b in EYE_BOXES]
+
+
 def eye_whites(images: Sequence[np.ndarray]) -> np.ndarray:
     """Whether each portrait shows the whites of both eyes (a bool per image)."""
     out = []
@@ -107,9 +113,8 @@ def eye_whites(images: Sequence[np.ndarray]) -> np.ndarray:
         white = (sat < min(0.16, WHITE_SATURATION * float(np.median(sat[bridge])))) & (
             val > max(0.45, WHITE_VALUE * float(np.median(val[bridge])))
         )
-        rows = slice(int(EYE_ROWS[0] * n), int(EYE_ROWS[1] * n))
         need = EYE_WHITE_PX * (n / 256) ** 2
-        out.append(all(white[rows, int(a * n) : int(b * n)].sum() >= need for a, b in EYE_BOXES))
+        out.append(all(white[box].sum() >= need for box in eye_boxes(n)))
     return np.array(out, bool)
 
 
@@ -118,8 +123,7 @@ def blue_eyes(images: Sequence[np.ndarray]) -> np.ndarray:
     out = []
     for image in images:
         n = image.shape[0]
-        rows = slice(int(EYE_ROWS[0] * n), int(EYE_ROWS[1] * n))
-        eyes = np.concatenate([image[rows, int(a * n) : int(b * n), :3].reshape(-1, 3) for a, b in EYE_BOXES]).astype(int)
+        eyes = np.concatenate([image[box][..., :3].reshape(-1, 3) for box in eye_boxes(n)]).astype(int)
         blue = (eyes[:, 2] >= eyes[:, 0] + BLUE_LEVELS) & (eyes[:, 2] >= BLUE_MIN)
         out.append(blue.sum() >= BLUE_EYE_PX * (n / 256) ** 2)
     return np.array(out, bool)

@@ -241,7 +241,7 @@ def test_l1_leaves_out_a_nostril_placed_on_a_quarter_of_the_faces_and_the_square
 
 def test_the_eye_colour_term_charges_a_brown_iris_for_a_blue_one_and_not_its_place():
     """Told each player's eye colour, the renderer drew none blue: L1 charges an iris a pixel off
-    more than one the wrong colour in place. The term compares each eye box's mean colour."""
+    more than one the wrong colour in place. The term compares the colour of each eye box's dark pixels."""
     from facepack.generator.renderer.loss import RendererLoss
 
     n = 64

@@ -45,8 +45,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from facepack.generator.measures import EYE_BOXES, MOUTH_COLS, MOUTH_ROWS, mouth_band
-from facepack.generator.measures import EYE_ROWS as IRIS_ROWS  # the eye boxes' rows; EYE_ROWS below is the band
+from facepack.generator.measures import MOUTH_COLS, MOUTH_ROWS, eye_boxes, mouth_band
 from facepack.generator.stylegan.model import FACE_COLS, FACE_ROWS
 from facepack.generator.upsampler.model import detail_energy
 
@@ -93,11 +92,9 @@ def eye_chroma(images):
     box's mean (iris, pupil, lashes; not skin or white), wherever in the box they lie. A plain mean
     is the skin's: on 600 painted players the boxes of blue- and brown-eyed ones differ by 0.03 in
     it, and by 0.08 weighted so (red less mean: 0.063 blue, 0.142 brown; the renderer 0.113)."""
-    n = images.shape[1]
-    rows = slice(int(IRIS_ROWS[0] * n), int(IRIS_ROWS[1] * n))
     out = []
-    for a, b in EYE_BOXES:
-        box = images[:, rows, int(a * n) : int(b * n), :]
+    for rows, cols in eye_boxes(images.shape[1]):
+        box = images[:, rows, cols, :]
         grey = ops.mean(box, axis=-1, keepdims=True)
         dark = ops.relu(ops.mean(grey, axis=(1, 2), keepdims=True) - grey)
         out.append(ops.sum((box - grey) * dark, axis=(1, 2)) / (ops.sum(dark, axis=(1, 2)) + 1e-3))
